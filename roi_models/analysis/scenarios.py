@@ -1,0 +1,331 @@
+"""Scenario comparison: run every scenario of a file as one batch and compare it with the status quo.
+
+:func:`run_scenarios` is the deterministic run behind the CLI, the notebooks
+and the reports. Its :class:`ScenarioResults` hands out tidy pandas frames
+(units in ``DataFrame.attrs["units"]``), the annual TEI table of each
+scenario, the assumption register and a JSON-ready mapping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..assumptions import SOURCES, STATUS_QUO, ScenarioFile, field_meta
+from ..assumptions.merge import get_path
+from ..engine import (
+    KINDS,
+    BusinessCase,
+    ParamBatch,
+    PlanMetrics,
+    SimResult,
+    TEITable,
+    business_case,
+    discount_factors,
+    none_if_nan,
+    plan_metrics,
+    simulate,
+    tei_table,
+)
+from ..conventions import monthly_rate
+from ..errors import InputError
+
+MONTHLY_JSON_FIELDS = (
+    "net_cash_flow", "incremental_cash_flow", "active_customers", "new_customers", "revenue",
+    "cost_of_sales", "marketing_spend", "support_cost", "programme_cost", "gross_profit",
+    "churned_customers",
+)
+
+
+@dataclass(frozen=True)
+class ScenarioResults:
+    """Results of a deterministic run: one batch row per scenario, the status quo included."""
+
+    file: ScenarioFile
+    names: tuple[str, ...]
+    batch: ParamBatch
+    sim: SimResult
+    metrics: PlanMetrics
+    case: BusinessCase
+    source: str = ""
+
+    @property
+    def discount_rate(self) -> float:
+        return self.file.base.finance.discount_rate_annual
+
+    @property
+    def horizon(self) -> int:
+        return self.batch.horizon
+
+    @property
+    def currency(self) -> str:
+        return self.file.currency
+
+    def index(self, name: str) -> int:
+        """Row of a scenario; InputError naming the valid scenarios if unknown."""
+        if name not in self.names:
+            self.file.scenario(name)  # raises with the nearest valid name
+            raise InputError.one("argument", "scenario", name, "not in this run: " + ", ".join(self.names))
+        return self.names.index(name)
+
+    # ------------------------------------------------------------------ frames
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """One row per scenario: the business case against the status quo and plan KPIs.
+
+        Missing figures (no IRR, never pays back, no customers from a source)
+        are ``<NA>``, never NaN.
+        """
+        m, c = self.metrics, self.case
+        cols: dict[str, Any] = {
+            "npv": c.npv, "irr_annual": c.irr_annual, "roi": c.roi,
+            "payback_month": c.payback_month, "discounted_payback_month": c.discounted_payback_month,
+            "pv_benefits": c.pv_benefits, "pv_costs": c.pv_costs,
+            "npv_plan": m.npv, "cac": m.cac, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
+            "cost_of_sales_share": m.cost_of_sales_share, "churn_monthly_avg": m.churn_monthly_avg,
+            "customers_end": m.customers_end, "new_customers": m.new_customers_total,
+        }
+        for i, s in enumerate(SOURCES[1:], start=1):
+            cols[f"cac_{s}"] = m.cac_by_source[:, i]
+            cols[f"clv_{s}"] = m.clv_by_source[:, i]
+            cols[f"clv_to_cac_{s}"] = m.clv_to_cac_by_source[:, i]
+        frame = pd.DataFrame({"scenario": list(self.names)})
+        for k, v in cols.items():
+            frame[k] = pd.array(np.asarray(v, dtype=float), dtype="Float64")
+        for k in ("payback_month", "discounted_payback_month"):
+            frame[k] = frame[k].astype("Int64")
+        frame.attrs["units"] = _summary_units(self.currency, frame.columns)
+        frame.attrs["baseline"] = STATUS_QUO
+        frame.attrs["discount_rate_annual"] = self.discount_rate
+        return frame
+
+    @cached_property
+    def monthly(self) -> pd.DataFrame:
+        """One row per scenario and month (0..T): customers, cash flows and their parts."""
+        r, T = self.sim, self.horizon
+        d = discount_factors(monthly_rate(self.discount_rate), T)
+        inc = self.case.incremental_cash_flow
+        cols = {
+            "active_customers": r.active_customers, "new_customers": r.new_customers,
+            "churned_customers": r.churned.sum(axis=1),
+            "churn_rate": _share(r.churned.sum(axis=1), np.concatenate(
+                [np.zeros((r.n, 1)), r.active_customers[:, :-1]], axis=1)),
+            "engagement": r.engagement,
+            "revenue": r.revenue, "gross_profit": r.gross_profit,
+            "marketing_spend": r.marketing_spend,
+            **{f"channel_spend_{k}": r.spend_by_kind[:, i] for i, k in enumerate(KINDS)},
+            "referral_rewards": r.referral_rewards,
+            "cost_of_sales": r.cost_of_sales,
+            **{f"cost_of_sales_{k}": r.cost_of_sales_by_kind[:, i] for i, k in enumerate(KINDS)},
+            **{f"leads_{k}": r.leads[:, i] for i, k in enumerate(KINDS)},
+            **{f"opportunities_{k}": r.opportunities[:, i] for i, k in enumerate(KINDS)},
+            "support_cost": r.support_cost, "programme_cost": r.programme_cost,
+            "net_cash_flow": r.net_cash_flow,
+            "incremental_cash_flow": inc,
+            "cumulative_incremental_cash_flow": np.cumsum(inc, axis=1),
+            "discounted_incremental_cash_flow": inc * d,
+            "cumulative_discounted_incremental_cash_flow": np.cumsum(inc * d, axis=1),
+        }
+        frame = pd.DataFrame({
+            "scenario": np.repeat(np.array(self.names, dtype=object), T + 1),
+            "month": np.tile(np.arange(T + 1), len(self.names)),
+            **{k: np.asarray(v).reshape(-1) for k, v in cols.items()},
+        })
+        frame.attrs["units"] = _monthly_units(self.currency, frame.columns)
+        return frame
+
+    @cached_property
+    def by_source(self) -> pd.DataFrame:
+        """One row per scenario, customer source and month: the cohorts."""
+        r, T, S = self.sim, self.horizon, len(SOURCES)
+        frame = pd.DataFrame({
+            "scenario": np.repeat(np.array(self.names, dtype=object), S * (T + 1)),
+            "source": np.tile(np.repeat(np.array(SOURCES, dtype=object), T + 1), len(self.names)),
+            "month": np.tile(np.arange(T + 1), len(self.names) * S),
+            "active_customers": r.active.reshape(-1),
+            "new_customers": r.new.reshape(-1),
+            "churned_customers": r.churned.reshape(-1),
+            "churn_rate": r.churn_rate.reshape(-1),
+            "revenue": r.revenue_by_source.reshape(-1),
+        })
+        frame.attrs["units"] = _monthly_units(self.currency, frame.columns)
+        return frame
+
+    def annual(
+        self, name: str, *, risk_adjust_benefits: float = 0.0, risk_adjust_costs: float = 0.0
+    ) -> TEITable:
+        """The TEI table of one scenario against the status quo.
+
+        Benefits and costs are the incremental components of
+        :func:`roi_models.engine.roi_from_components`, summed per year
+        (Initial = month 0, Year k = months 12k-11..12k; a last partial year
+        keeps its months). Risk adjustment, as in TEI studies, reduces
+        benefits by ``risk_adjust_benefits`` and raises costs by
+        ``risk_adjust_costs`` (shares, 0..1).
+        """
+        for arg, value in (("risk_adjust_benefits", risk_adjust_benefits),
+                           ("risk_adjust_costs", risk_adjust_costs)):
+            if not (np.isfinite(value) and 0.0 <= value <= 1.0):
+                raise InputError.one("argument", arg, value, "a share in [0, 1]")
+        i = self.index(name)
+        parts = np.stack([v[i] for v in self.case.incremental_components.values()])
+        benefits = np.clip(parts, 0, None).sum(axis=0) * (1.0 - risk_adjust_benefits)
+        costs = np.clip(-parts, 0, None).sum(axis=0) * (1.0 + risk_adjust_costs)
+        return tei_table(_by_year(costs), _by_year(benefits), self.discount_rate)
+
+    @cached_property
+    def register(self) -> pd.DataFrame:
+        """The assumption register: every annotated value per scenario, with unit and source."""
+        rows = []
+        for name in self.names:
+            plan = self.file.scenario(name).model_dump()
+            for path, entry in sorted(self.file.register_for(name).items()):
+                try:
+                    value = get_path(plan, path)
+                except KeyError:
+                    value = None
+                try:
+                    unit = field_meta(path).unit
+                except KeyError:
+                    unit = ""
+                rows.append({
+                    "scenario": name, "path": path, "value": value, "unit": unit,
+                    **entry.model_dump(),
+                })
+        columns = ["scenario", "path", "value", "unit", "source", "confidence", "owner",
+                   "validated_on", "note"]
+        return pd.DataFrame(rows, columns=columns)
+
+    # ------------------------------------------------------------------ JSON
+    def kpis(self, name: str) -> dict[str, float | int | None]:
+        """KPIs of one scenario, JSON-ready (None where a figure does not exist)."""
+        row = self.summary.iloc[self.index(name)]
+        out: dict[str, float | int | None] = {}
+        for col in self.summary.columns[1:]:
+            value = row[col]
+            if pd.isna(value):
+                out[col] = None
+            elif col.endswith("payback_month"):
+                out[col] = int(value)
+            else:
+                out[col] = none_if_nan(value)
+        return out
+
+    def to_json_dict(self, names: Sequence[str] | None = None) -> dict[str, Any]:
+        """The document ``roi-models run --json`` prints."""
+        names = list(names) if names is not None else list(self.names)
+        monthly = self.monthly
+        scenarios = {}
+        for name in names:
+            part = monthly[monthly["scenario"] == name]
+            scenarios[name] = {
+                "kpis": self.kpis(name),
+                "monthly": {"month": part["month"].tolist()} | {
+                    f: [float(v) for v in part[f]] for f in MONTHLY_JSON_FIELDS
+                },
+            }
+        return {
+            "file": self.source,
+            "name": self.file.name,
+            "currency": self.currency,
+            "discount_rate_annual": self.discount_rate,
+            "horizon_months": self.horizon,
+            "baseline": STATUS_QUO,
+            "units": self.summary.attrs["units"],
+            "scenarios": scenarios,
+        }
+
+
+def run_scenarios(
+    sf: ScenarioFile, names: Sequence[str] | None = None, *, source: str = ""
+) -> ScenarioResults:
+    """Simulate the scenarios of a file (all by default) in one batch, with the status quo.
+
+    The status quo is always simulated (it is the baseline); ``names`` picks
+    which other scenarios to run too.
+
+    Examples
+    --------
+    Does the social plan of the shipped B2B case beat doing nothing?
+
+    >>> from roi_models.data import load_shipped
+    >>> res = run_scenarios(load_shipped("b2b_it_services"))
+    >>> bool(res.summary.set_index("scenario").loc["social", "npv"] > 0)
+    True
+    """
+    wanted = list(names) if names is not None else sf.scenario_names
+    for name in wanted:
+        sf.scenario(name)  # unknown names raise InputError with the nearest valid one
+    order = [STATUS_QUO] + [n for n in wanted if n != STATUS_QUO]
+    batch = ParamBatch.from_assumptions([sf.scenario(n) for n in order], order)
+    sim = simulate(batch)
+    baseline_row = SimResult(**{
+        k: (v[:1] if isinstance(v, np.ndarray) else v) for k, v in sim.__dict__.items()
+    })
+    return ScenarioResults(
+        file=sf,
+        names=tuple(order),
+        batch=batch,
+        sim=sim,
+        metrics=plan_metrics(sim, batch),
+        case=business_case(sim, baseline_row, sf.base.finance.discount_rate_annual),
+        source=source,
+    )
+
+
+def _by_year(monthly: np.ndarray) -> list[float]:
+    """[month 0, sum of months 1-12, 13-24, ...] (a last partial year keeps its months)."""
+    T = monthly.shape[-1] - 1
+    years = [float(monthly[0])]
+    for start in range(1, T + 1, 12):
+        years.append(float(monthly[start:start + 12].sum()))
+    return years
+
+
+def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+
+
+def _summary_units(currency: str, columns) -> dict[str, str]:
+    units = {}
+    for col in columns:
+        if col == "scenario":
+            continue
+        if col.startswith(("npv", "pv_", "cac", "clv")) and "to_cac" not in col:
+            units[col] = currency if not col.startswith(("cac", "clv")) else f"{currency}/customer"
+        elif col in ("irr_annual",):
+            units[col] = "share/year"
+        elif col.endswith("payback_month"):
+            units[col] = "month"
+        elif col in ("customers_end", "new_customers"):
+            units[col] = "customers"
+        elif col == "churn_monthly_avg":
+            units[col] = "share/month"
+        else:
+            units[col] = "ratio"
+    return units
+
+
+def _monthly_units(currency: str, columns) -> dict[str, str]:
+    units = {}
+    for col in columns:
+        if col in ("scenario", "source"):
+            continue
+        if col == "month":
+            units[col] = "month"
+        elif col.endswith("customers"):
+            units[col] = "customers"
+        elif col.startswith(("leads", "opportunities")):
+            units[col] = col.split("_")[0] + "/month"
+        elif col in ("churn_rate",):
+            units[col] = "share/month"
+        elif col == "engagement":
+            units[col] = "0-1"
+        else:
+            units[col] = f"{currency}/month"
+    return units

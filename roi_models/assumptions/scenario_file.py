@@ -1,0 +1,439 @@
+"""Scenario files: base assumptions, named scenarios, uncertainty and the assumption register.
+
+A scenario file (YAML) looks like::
+
+    name: Example Ltd
+    currency: EUR
+    base:            # a complete Assumptions mapping
+      market:
+        potential_customers: {value: 50000, source: "Analyst estimate", confidence: low}
+        ...
+    scenarios:       # overrides deep-merged onto base; status_quo is required
+      status_quo: {}
+      social: {channels: {social_ads: {spend: {amount: 30000}}}}
+    uncertainty:     # per numeric field: distribution and low/high range
+      market.bass_q_annual: {distribution: pert, low: 0.25, mode: 0.38, high: 0.5}
+
+Any value may be written as ``{value: x, source: .., confidence: .., owner: ..,
+validated_on: .., note: ..}``: the register keys are taken out into
+:attr:`ScenarioFile.assumption_register` and travel into results and reports untouched;
+saving writes them back next to their values.
+
+Loading uses ``yaml.safe_load`` only. Every problem raises
+:class:`roi_models.errors.InputError` naming the file, the field path, the
+value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
+
+from ..errors import MISSING, InputError, Problem
+from ..files import write_atomic
+from .merge import deep_merge, get_path, nest
+from .schema import (
+    REGISTER_KEYS,
+    Assumptions,
+    Channel,
+    ConstantSpend,
+    ExplicitSpend,
+    LinearSpend,
+    RegisterEntry,
+    Uncertainty,
+    _Model,
+    _model_at,
+    field_meta,
+)
+
+STATUS_QUO = "status_quo"
+"""The scenario every other one is compared with."""
+
+_SPEND_TAGS = {"constant", "linear", "explicit"}
+
+
+class ScenarioFile(_Model):
+    """A validated scenario file. Resolved scenarios come from :meth:`scenario`."""
+
+    name: str = Field("Unnamed", max_length=200, description="Company or case name.")
+    description: str = Field("", max_length=5000, description="What the file describes.")
+    currency: str = Field("USD", max_length=12, description="Currency of every amount.")
+    base: Assumptions
+    scenarios: dict[str, dict[str, Any]]
+    uncertainty: dict[str, Uncertainty] = {}
+    assumption_register: dict[str, dict[str, RegisterEntry]] = {}
+
+    _resolved: dict[str, Assumptions] = PrivateAttr(default_factory=dict)
+
+    @property
+    def scenario_names(self) -> list[str]:
+        """Scenario names in file order (status_quo first if it is first in the file)."""
+        return list(self.scenarios)
+
+    def scenario(self, name: str) -> Assumptions:
+        """The assumptions of one scenario: base with the scenario's overrides merged on.
+
+        Raises InputError, with the nearest name, for an unknown scenario.
+        """
+        if name not in self.scenarios:
+            raise InputError.one(
+                "argument", "scenario", name, _choice_text(name, self.scenario_names)
+            )
+        if name not in self._resolved:
+            merged = deep_merge(self.base.model_dump(mode="python"), self.scenarios[name])
+            self._resolved[name] = Assumptions.model_validate(merged)
+        return self._resolved[name]
+
+    def register_for(self, name: str) -> dict[str, RegisterEntry]:
+        """The register of one scenario: base entries, then the scenario's own on top."""
+        merged = dict(self.assumption_register.get("base", {}))
+        merged.update(self.assumption_register.get(f"scenarios.{name}", {}))
+        return merged
+
+
+# ----------------------------------------------------------------------------- loading
+def load_scenario_file(path: str | os.PathLike[str]) -> ScenarioFile:
+    """Read, validate and resolve a scenario file.
+
+    Raises
+    ------
+    InputError
+        For a missing, unreadable, empty or non-mapping file, bad YAML, or any
+        invalid field; the message names the file, the field path, the value
+        and what is allowed.
+
+    Examples
+    --------
+    Which scenarios does the shipped B2B case compare?
+
+    >>> from roi_models.data import scenario_path
+    >>> load_scenario_file(scenario_path("b2b_it_services")).scenario_names
+    ['status_quo', 'traditional', 'social', 'blended']
+    """
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.one(source, "", source, "file not found") from None
+    except IsADirectoryError:
+        raise InputError.one(source, "", source, "is a directory, not a scenario file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.one(source, "", source, f"cannot be read ({exc})") from None
+    return parse_scenario_text(text, source)
+
+
+def parse_scenario_text(text: str, source: str = "<text>") -> ScenarioFile:
+    """Validate a scenario file given as YAML text (see :func:`load_scenario_file`)."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError.one(source, where, "(YAML)", f"not valid YAML: {problem}") from None
+    return scenario_file_from_dict(raw, source)
+
+
+def scenario_file_from_dict(raw: Any, source: str = "<dict>") -> ScenarioFile:
+    """Validate a scenario file given as a mapping (what ``yaml.safe_load`` returns)."""
+    if raw is None:
+        raise InputError.one(
+            source, "", None, "the file is empty; expected a mapping with 'base' and 'scenarios'"
+        )
+    if not isinstance(raw, Mapping):
+        raise InputError.one(
+            source, "", raw,
+            f"expected a mapping with 'base' and 'scenarios', got {type(raw).__name__}",
+        )
+    problems: list[Problem] = []
+    if "assumption_register" in raw:
+        problems.append(Problem(
+            "assumption_register", "(section)",
+            "not a key of a scenario file: annotate each value in place, "
+            "{value: x, source: .., confidence: .., owner: .., validated_on: ..}",
+        ))
+    data, register = _split_register(raw, problems)
+    if problems:
+        raise InputError(source, problems)
+    data["assumption_register"] = register
+    try:
+        sf = ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(source, _problems(exc, "", ScenarioFile)) from None
+    problems += _check_scenarios(sf)
+    if not problems:
+        problems += _check_uncertainty(sf)
+    if problems:
+        raise InputError(source, problems)
+    return sf
+
+
+def _split_register(raw: Mapping[str, Any], problems: list[Problem]):
+    """Take ``{value: x, source: ...}`` annotations out of base and scenarios."""
+    register: dict[str, dict[str, Any]] = {}
+    data = dict(raw)
+    for section in ("base", "scenarios"):
+        if section not in data or not isinstance(data[section], Mapping):
+            continue
+        if section == "base":
+            data["base"] = _strip(data["base"], "", register.setdefault("base", {}), problems, "base")
+        else:
+            scenarios = {}
+            for name, override in data["scenarios"].items():
+                entries: dict[str, Any] = {}
+                where = f"scenarios.{name}"
+                scenarios[name] = (
+                    _strip(override, "", entries, problems, where)
+                    if isinstance(override, Mapping) else override
+                )
+                if entries:
+                    register[where] = entries
+            data["scenarios"] = scenarios
+    if not register.get("base"):
+        register.pop("base", None)
+    return data, register
+
+
+def _strip(node: Any, path: str, entries: dict[str, Any], problems: list[Problem], where: str):
+    if isinstance(node, Mapping):
+        if "value" in node:
+            unknown = [k for k in node if k != "value" and k not in REGISTER_KEYS]
+            for key in unknown:
+                problems.append(Problem(
+                    f"{where}.{path}.{key}", node[key],
+                    "unknown key in an annotated value; " + _choice_text(
+                        str(key), sorted(REGISTER_KEYS), noun="annotation"),
+                ))
+            entries[path] = {k: v for k, v in node.items() if k in REGISTER_KEYS}
+            return node["value"]
+        return {
+            k: _strip(v, f"{path}.{k}" if path else str(k), entries, problems, where)
+            for k, v in node.items()
+        }
+    return node
+
+
+def _check_scenarios(sf: ScenarioFile) -> list[Problem]:
+    problems: list[Problem] = []
+    if STATUS_QUO not in sf.scenarios:
+        problems.append(Problem(
+            "scenarios.status_quo", MISSING,
+            "required: the scenario every other one is compared with (may be {} for base as is)",
+        ))
+    for name, override in sf.scenarios.items():
+        prefix = f"scenarios.{name}"
+        if not name.strip():
+            problems.append(Problem(prefix, name, "a scenario name must not be empty"))
+            continue
+        try:
+            resolved = sf.scenario(name)
+        except ValidationError as exc:
+            problems += _problems(exc, prefix, Assumptions, override)
+            continue
+        for key, value in resolved.finance.model_dump().items():
+            if value != getattr(sf.base.finance, key):
+                problems.append(Problem(
+                    f"{prefix}.finance.{key}", value,
+                    f"every scenario shares the base value ({getattr(sf.base.finance, key)}): "
+                    "the business case compares scenarios month by month at one discount rate",
+                ))
+    return problems
+
+
+def _check_uncertainty(sf: ScenarioFile) -> list[Problem]:
+    problems: list[Problem] = []
+    base = sf.base.model_dump()
+    for path, spec in sf.uncertainty.items():
+        where = f"uncertainty.{path}"
+        try:
+            meta = field_meta(path)
+            get_path(base, path)
+        except KeyError:
+            problems.append(Problem(where, path, _unknown_path_text(path, base)))
+            continue
+        if meta.integer:
+            problems.append(Problem(where, path, "whole-number fields take no uncertainty"))
+            continue
+        for end in ("low", "high"):
+            value = getattr(spec, end)
+            below = meta.low is not None and (
+                value < meta.low or (value == meta.low and not meta.low_inclusive)
+            )
+            above = meta.high is not None and value > meta.high
+            if below or above:
+                problems.append(Problem(f"{where}.{end}", value, "must be " + meta.allowed()))
+    return problems
+
+
+def _unknown_path_text(path: str, base: Mapping[str, Any]) -> str:
+    candidates = _numeric_paths(base)
+    return "not a numeric field of base; " + _choice_text(path, candidates, noun="field")
+
+
+def _numeric_paths(data: Mapping[str, Any], prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            out += _numeric_paths(value, path)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.append(path)
+    return out
+
+
+# ----------------------------------------------------------------------------- errors
+def _choice_text(given: str, valid: list[str], noun: str = "name") -> str:
+    close = difflib.get_close_matches(given, valid, n=1, cutoff=0.5)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    listed = ", ".join(valid[:12]) + (", ..." if len(valid) > 12 else "")
+    return f"{hint}valid {noun}s: {listed}"
+
+
+def _problems(
+    exc: ValidationError, prefix: str, model: type[BaseModel], raw: Any = None
+) -> list[Problem]:
+    """Translate pydantic's errors into problems with dotted paths and allowed values."""
+    out: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc = [str(p) for p in err["loc"]]
+        loc = [p for i, p in enumerate(loc) if not (i and loc[i - 1] == "spend" and p in _SPEND_TAGS)]
+        loc = [p for p in loc if p != "[key]"]
+        path = ".".join(([prefix] if prefix else []) + loc)
+        kind = err["type"]
+        value: Any = err.get("input", MISSING)
+        schema_loc = _schema_loc(model, loc)
+        if kind == "missing":
+            value = MISSING
+            allowed = "required" + _meta_suffix(schema_loc)
+        elif kind == "extra_forbidden":
+            allowed = "unknown key; " + _choice_text(
+                loc[-1], _valid_keys(model, loc[:-1]), noun="key"
+            )
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):
+            allowed = "spend needs kind: constant, linear or explicit"
+        elif kind == "value_error":
+            allowed = str(err["msg"]).removeprefix("Value error, ")
+            if isinstance(value, Mapping):
+                value = "(see message)"
+        else:
+            allowed = str(err["msg"]) + _meta_suffix(schema_loc)
+        out.append(Problem(path, value, allowed))
+    return out
+
+
+def _schema_loc(model: type[BaseModel], loc: list[str]) -> str | None:
+    """The Assumptions path of a location, or None outside Assumptions' numeric fields."""
+    if model is ScenarioFile:
+        if len(loc) >= 2 and loc[0] == "base":
+            return ".".join(loc[1:])
+        return None
+    return ".".join(loc) if model is Assumptions else None
+
+
+def _meta_suffix(schema_loc: str | None) -> str:
+    if not schema_loc:
+        return ""
+    try:
+        meta = field_meta(schema_loc)
+    except KeyError:
+        return ""
+    return f"; allowed: {meta.allowed()} - {meta.description}"
+
+
+def _valid_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
+    """Field names of the model at a location (for 'did you mean' hints)."""
+    try:
+        if model is ScenarioFile:
+            if not loc:
+                return list(ScenarioFile.model_fields)
+            if loc[0] != "base":
+                if loc[0] == "uncertainty" and len(loc) == 2:
+                    return list(Uncertainty.model_fields)
+                return []
+            loc = loc[1:]
+        if not loc:
+            return list(Assumptions.model_fields)
+        if len(loc) >= 2 and loc[0] == "channels":
+            rest = loc[2:]
+            if not rest:
+                return list(Channel.model_fields)
+            if rest == ["spend"]:
+                return sorted(
+                    {*ConstantSpend.model_fields, *LinearSpend.model_fields,
+                     *ExplicitSpend.model_fields}
+                )
+        owner, name = _model_at(Assumptions, loc + ["_"])
+        del name
+        return list(owner.model_fields)
+    except KeyError:
+        return []
+
+
+# ----------------------------------------------------------------------------- saving
+def scenario_file_to_dict(sf: ScenarioFile) -> dict[str, Any]:
+    """The plain mapping that :func:`scenario_file_from_dict` reads back to an equal object.
+
+    Register entries are written back next to their values (``{value: x, source: ..}``).
+    """
+    data: dict[str, Any] = {
+        "name": sf.name,
+        "description": sf.description,
+        "currency": sf.currency,
+        "base": _annotate(_plain(sf.base.model_dump(mode="python")), sf.assumption_register.get("base", {})),
+        "scenarios": {
+            name: _annotate(_plain(override), sf.assumption_register.get(f"scenarios.{name}", {}))
+            for name, override in sf.scenarios.items()
+        },
+    }
+    if sf.uncertainty:
+        data["uncertainty"] = {
+            path: spec.model_dump(exclude_none=True) for path, spec in sf.uncertainty.items()
+        }
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _annotate(data: dict[str, Any], entries: Mapping[str, RegisterEntry]) -> dict[str, Any]:
+    if not entries:
+        return data
+    annotated = nest({
+        path: {"value": get_path(data, path), **entry.model_dump(exclude_none=True)}
+        for path, entry in entries.items()
+    })
+    return deep_merge(data, annotated)
+
+
+def dump_scenario_yaml(sf: ScenarioFile) -> str:
+    """The scenario file as YAML text (keys in schema order, no aliases)."""
+
+    class _NoAliases(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - yaml's signature
+            return True
+
+    return yaml.dump(
+        scenario_file_to_dict(sf), Dumper=_NoAliases, sort_keys=False, allow_unicode=True,
+        width=100,
+    )
+
+
+def save_scenario_file(
+    sf: ScenarioFile, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
+    """Write a scenario file atomically; refuse to replace an existing file unless asked.
+
+    The text is written to a temporary file in the same folder and moved into
+    place with ``os.replace``, so a crash never leaves half a file.
+    """
+    return write_atomic(path, dump_scenario_yaml(sf), overwrite=overwrite)

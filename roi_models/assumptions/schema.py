@@ -1,0 +1,597 @@
+"""The validated input schema: one frozen :class:`Assumptions` object per plan.
+
+Every numeric field carries its unit, bounds and description as field
+metadata (``json_schema_extra={"unit": ...}``, ``ge``/``le``), so that
+widgets, reports and error messages are generated from this module rather
+than written again. :func:`field_meta` reads that metadata for a dotted path
+such as ``"market.bass_q_annual"`` or ``"channels.tv.carryover"``.
+
+The model is pydantic v2 with ``frozen=True`` and ``extra="forbid"``: a
+derived plan is a copy (:func:`roi_models.assumptions.merge.apply_overrides`),
+never a mutation; an unknown key is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SOURCES: tuple[str, ...] = ("existing", "traditional", "social", "organic", "referral")
+"""Customer sources, each tracked as its own cohort with its own churn.
+
+``existing``: the installed base at month 0; ``traditional`` and ``social``:
+won through the sales funnel from paid channels of that kind; ``organic``:
+Bass word of mouth and external influence; ``referral``: the referral loop.
+"""
+
+PAID_KINDS: tuple[str, ...] = ("traditional", "social")
+"""Channel kinds. Leads from each kind go through their own funnel."""
+
+ChannelKind = Literal["traditional", "social"]
+OrganisationProfile = Literal["small", "midsize", "large"]
+Confidence = Literal["low", "medium", "high"]
+
+
+def num(
+    default: Any = ...,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    unit: str,
+    description: str,
+    label: str | None = None,
+    step: float | None = None,
+) -> Any:
+    """A numeric field with its unit, bounds, label and description as metadata."""
+    extra: dict[str, Any] = {"unit": unit}
+    if label:
+        extra["label"] = label
+    if step is not None:
+        extra["step"] = step
+    return Field(
+        default, ge=ge, le=le, gt=gt, description=description, json_schema_extra=extra
+    )
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", strict=True, allow_inf_nan=False, validate_default=True
+    )
+
+
+# --------------------------------------------------------------------------- finance
+class Finance(_Model):
+    """Discounting and horizon."""
+
+    discount_rate_annual: float = num(
+        0.10, ge=-0.5, le=1.0, unit="share/year", label="Discount rate",
+        description="Annual discount rate for NPV and CLV; converted to monthly by "
+        "(1 + r)^(1/12) - 1. 10 % is the usual rate in total-economic-impact studies.",
+        step=0.005,
+    )
+    horizon_months: int = num(
+        60, ge=12, le=240, unit="months", label="Horizon",
+        description="Months simulated after the decision date (month 0 holds one-time costs).",
+    )
+
+
+# --------------------------------------------------------------------------- market
+class Market(_Model):
+    """Market potential and Bass word-of-mouth diffusion."""
+
+    potential_customers: float = num(
+        ..., gt=0, le=1e10, unit="customers", label="Market potential",
+        description="Bass market potential M: everyone who could ever become a customer.",
+    )
+    initial_customers: float = num(
+        ..., ge=0, le=1e10, unit="customers", label="Customers at month 0",
+        description="Active customers at the decision date (the 'existing' cohort).",
+    )
+    bass_p_annual: float = num(
+        0.03, ge=0, le=1, unit="1/year", label="Bass p (innovation)",
+        description="Bass coefficient of innovation (external influence) per year; "
+        "monthly rate p/12.", step=0.001,
+    )
+    bass_q_annual: float = num(
+        0.38, ge=0, le=3, unit="1/year", label="Bass q (imitation)",
+        description="Bass coefficient of imitation (word of mouth) per year; monthly q/12.",
+        step=0.01,
+    )
+
+    @model_validator(mode="after")
+    def _initial_within_market(self) -> "Market":
+        if self.initial_customers > self.potential_customers:
+            raise ValueError(
+                f"initial_customers ({self.initial_customers:g}) must not exceed "
+                f"potential_customers ({self.potential_customers:g})"
+            )
+        return self
+
+
+class Economics(_Model):
+    """Revenue and margin per customer."""
+
+    revenue_per_customer_monthly: float = num(
+        ..., ge=0, le=1e8, unit="currency/customer/month", label="Revenue per customer",
+        description="Monthly revenue from one active customer.",
+    )
+    gross_margin: float = num(
+        ..., ge=0, le=1, unit="share", label="Gross margin",
+        description="Gross profit as a share of revenue.", step=0.01,
+    )
+
+
+# --------------------------------------------------------------------------- channels
+class ConstantSpend(_Model):
+    """The same spend every month."""
+
+    kind: Literal["constant"] = "constant"
+    amount: float = num(
+        ..., ge=0, le=1e10, unit="currency/month", label="Monthly spend",
+        description="Spend in each month 1..T.",
+    )
+
+
+class LinearSpend(_Model):
+    """Spend that moves linearly from ``start`` in month 1 to ``end`` in month ``ramp_months``,
+    then stays at ``end``."""
+
+    kind: Literal["linear"] = "linear"
+    start: float = num(..., ge=0, le=1e10, unit="currency/month", description="Spend in month 1.")
+    end: float = num(
+        ..., ge=0, le=1e10, unit="currency/month",
+        description="Spend from month ramp_months on.",
+    )
+    ramp_months: int = num(
+        12, ge=1, le=240, unit="months", description="Month in which spend reaches end."
+    )
+
+
+class ExplicitSpend(_Model):
+    """Spend given month by month: one amount for each month 1..T."""
+
+    kind: Literal["explicit"] = "explicit"
+    amounts: tuple[Annotated[float, Field(ge=0, le=1e10)], ...] = Field(
+        ..., description="Spend in months 1..T (exactly horizon_months values).",
+        json_schema_extra={"unit": "currency/month"},
+    )
+
+
+Spend = Annotated[Union[ConstantSpend, LinearSpend, ExplicitSpend], Field(discriminator="kind")]
+
+
+class Channel(_Model):
+    """One marketing channel: spend schedule, carry-over (adstock) and saturation (Hill)."""
+
+    kind: ChannelKind = Field(
+        ..., description="'traditional' (TV, print, events, outbound...) or 'social'."
+    )
+    spend: Spend
+    spend_before_plan: float = num(
+        0.0, ge=0, le=1e10, unit="currency/month", label="Spend before the plan",
+        description="Steady monthly spend before month 1: sets the starting carry-over and "
+        "the sales pipeline already in flight (0 for a new channel).",
+    )
+    carryover: float = num(
+        ..., ge=0, le=0.95, unit="share/month", label="Carry-over",
+        description="Geometric adstock decay lambda: share of last month's adstock that "
+        "carries into this month (Robyn: TV 0.3-0.8, print/radio 0.1-0.4, digital 0-0.3).",
+        step=0.01,
+    )
+    max_leads_monthly: float = num(
+        ..., ge=0, le=1e9, unit="leads/month", label="Maximum leads",
+        description="Leads per month at saturation (Hill Lmax).",
+    )
+    half_saturation: float = num(
+        ..., gt=0, le=1e10, unit="currency/month", label="Half-saturation adstock",
+        description="Adstock at which the channel yields half its maximum leads (Hill K).",
+    )
+    shape: float = num(
+        1.0, ge=0.3, le=5.0, unit="1", label="Saturation shape",
+        description="Hill exponent alpha (Robyn: 0.5-3); above 1 gives an S-curve.",
+        step=0.05,
+    )
+
+
+class Funnel(_Model):
+    """Leads -> opportunities -> customers, cost of sales and the social advantage."""
+
+    lead_to_opportunity: float = num(
+        ..., ge=0, le=1, unit="share", label="Lead to opportunity",
+        description="Share of leads that become sales opportunities.", step=0.01,
+    )
+    win_rate: float = num(
+        ..., ge=0, le=1, unit="share", label="Win rate",
+        description="Share of opportunities won (traditional leads).", step=0.01,
+    )
+    cost_per_opportunity: float = num(
+        ..., ge=0, le=1e8, unit="currency/opportunity", label="Cost per opportunity",
+        description="Sales cost of working one opportunity (traditional leads).",
+    )
+    sales_cycle_months: float = num(
+        ..., ge=0, le=24, unit="months", label="Sales cycle",
+        description="Months from opportunity to win; fractional values split the wins "
+        "between the two neighbouring months.", step=0.25,
+    )
+    social_cost_reduction: float = num(
+        0.0, ge=0, le=0.9, unit="share", label="Social cost-of-sales advantage",
+        description="Cost per opportunity is this share lower for social leads "
+        "(better-informed prospects need fewer sales touches).", step=0.01,
+    )
+    social_win_rate_uplift: float = num(
+        0.0, ge=0, le=2, unit="share", label="Social win-rate uplift",
+        description="Relative increase of the win rate for social leads "
+        "(win_social = win_rate x (1 + uplift), at most 1).", step=0.01,
+    )
+    social_cycle_reduction: float = num(
+        0.0, ge=0, le=0.9, unit="share", label="Social sales-cycle reduction",
+        description="The sales cycle of social leads is this share shorter.", step=0.01,
+    )
+
+    @model_validator(mode="after")
+    def _social_win_rate_is_a_probability(self) -> "Funnel":
+        won = self.win_rate * (1 + self.social_win_rate_uplift)
+        if won > 1 + 1e-12:
+            raise ValueError(
+                f"win_rate x (1 + social_win_rate_uplift) = {won:.4g} exceeds 1: "
+                "lower social_win_rate_uplift to at most "
+                f"{(1 / self.win_rate - 1) if self.win_rate else 2:.4g}"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- social
+class SocialEffects(_Model):
+    """How social engagement e(t) in [0, 1] moves the business.
+
+    e(t) = ramp(t) x x(t) / (x(t) + half_saturation), where x(t) is social
+    adstock plus ongoing programme spend and ramp(t) = min(1, t / ramp_up_months).
+    """
+
+    engagement_half_saturation: float = num(
+        ..., gt=0, le=1e10, unit="currency/month", label="Engagement half-saturation",
+        description="Social adstock plus ongoing programme spend at which engagement "
+        "reaches one half.",
+    )
+    word_of_mouth_lift: float = num(
+        0.0, ge=0, le=5, unit="share", label="Social lift on word of mouth",
+        description="beta_q: imitation q_eff = q x (1 + beta_q x e).", step=0.05,
+    )
+    churn_reduction: float = num(
+        0.0, ge=0, le=0.9, unit="share", label="Social effect on churn",
+        description="gamma: base churn x (1 - gamma x e) for engaged customers.", step=0.01,
+    )
+    support_deflection: float = num(
+        0.0, ge=0, le=0.9, unit="share", label="Community deflection",
+        description="Share of support contacts the community answers at full engagement.",
+        step=0.01,
+    )
+    referral_lift: float = num(
+        0.0, ge=0, le=5, unit="share", label="Social lift on referrals",
+        description="Referrals per customer x (1 + lift x e).", step=0.05,
+    )
+
+
+class Referrals(_Model):
+    """The referral loop: viral coefficient K = referrals x conversion / churn."""
+
+    referrals_per_customer_monthly: float = num(
+        0.0, ge=0, le=1, unit="referrals/customer/month", label="Referrals per customer",
+        description="Referral invitations sent per active customer per month.", step=0.001,
+    )
+    conversion: float = num(
+        0.0, ge=0, le=1, unit="share", label="Referral conversion",
+        description="Share of referral invitations that become customers.", step=0.01,
+    )
+    reward_per_customer: float = num(
+        0.0, ge=0, le=1e7, unit="currency/customer", label="Referral reward",
+        description="Reward paid per customer won by referral (an acquisition cost).",
+    )
+
+
+class ChurnBySource(_Model):
+    """Base monthly churn of each customer cohort (before social and shock effects)."""
+
+    existing: float = num(..., ge=0, le=0.5, unit="share/month", description="Installed base.",
+                          step=0.001)
+    traditional: float = num(..., ge=0, le=0.5, unit="share/month",
+                             description="Won through traditional channels.", step=0.001)
+    social: float = num(..., ge=0, le=0.5, unit="share/month",
+                        description="Won through social channels.", step=0.001)
+    organic: float = num(..., ge=0, le=0.5, unit="share/month",
+                         description="Word of mouth (Bass).", step=0.001)
+    referral: float = num(..., ge=0, le=0.5, unit="share/month",
+                          description="Won by referral.", step=0.001)
+
+
+class Downturn(_Model):
+    """A churn shock that satisfaction does not prevent (not reduced by engagement)."""
+
+    start_month: int = num(1, ge=1, le=240, unit="month", description="First month of the shock.")
+    duration_months: int = num(0, ge=0, le=240, unit="months",
+                               description="Months the shock lasts (0: no downturn).")
+    added_churn: float = num(
+        0.0, ge=0, le=0.3, unit="share/month", label="Downturn churn shock",
+        description="Churn added to every cohort during the downturn.", step=0.005,
+    )
+
+
+class Retention(_Model):
+    """Churn per cohort and the downturn shock."""
+
+    churn_monthly: ChurnBySource
+    downturn: Downturn = Downturn()
+
+
+class Support(_Model):
+    """Cost to serve: contacts x cost per contact x active customers x (1 - deflection x e)."""
+
+    contacts_per_customer_monthly: float = num(
+        0.0, ge=0, le=100, unit="contacts/customer/month", label="Support contacts",
+        description="Support contacts per active customer per month.", step=0.01,
+    )
+    cost_per_contact: float = num(
+        0.0, ge=0, le=1e6, unit="currency/contact", label="Cost per contact",
+        description="Fully loaded cost of one contact-centre contact.",
+    )
+
+
+class Programme(_Model):
+    """The social programme's own costs and capabilities."""
+
+    one_time_cost: float = num(
+        0.0, ge=0, le=1e11, unit="currency", label="One-time cost",
+        description="Implementation cost in month 0, before the organisation multiplier.",
+    )
+    ongoing_monthly: float = num(
+        0.0, ge=0, le=1e10, unit="currency/month", label="Ongoing programme cost",
+        description="Community management, listening tools and content per month; "
+        "counts towards engagement.",
+    )
+    response_capability: float = num(
+        0.0, ge=0, le=1, unit="share", label="Listening and response capability",
+        description="0: nobody listens or answers; 1: a full listening and response team.",
+        step=0.05,
+    )
+
+
+class Organisation(_Model):
+    """Organisation profile: how fast it ramps up and what implementation costs it."""
+
+    profile: OrganisationProfile = Field(
+        "midsize", description="small, midsize or large (a label; the numbers below decide)."
+    )
+    ramp_up_months: float = num(
+        6.0, ge=0, le=48, unit="months", label="Ramp-up",
+        description="Months until social engagement reaches its full level (linear ramp).",
+        step=1,
+    )
+    implementation_cost_multiplier: float = num(
+        1.0, ge=0.2, le=5, unit="x", label="Implementation cost multiplier",
+        description="Multiplies the programme's one-time cost (large organisations pay more).",
+        step=0.05,
+    )
+
+
+class ViralEvent(_Model):
+    """A deterministic negative viral event: a stress test on acquisition and churn.
+
+    Impact decays with a half-life: d(t) = 0.5 ** ((t - month) / half_life) for
+    t >= month; response capability mitigates it:
+    impact x (1 - mitigation x response_capability x ramp(t)).
+    """
+
+    enabled: bool = Field(False, description="Include the event in every scenario.")
+    month: int = num(12, ge=1, le=240, unit="month", description="Month the story breaks.")
+    acquisition_hit: float = num(
+        0.3, ge=0, le=1, unit="share", label="Viral hit on acquisition",
+        description="Share of new customers lost at the peak of the event.", step=0.01,
+    )
+    added_churn: float = num(
+        0.02, ge=0, le=0.2, unit="share/month", label="Viral added churn",
+        description="Churn added at the peak of the event.", step=0.005,
+    )
+    half_life_months: float = num(
+        3.0, gt=0, le=60, unit="months", label="Viral half-life",
+        description="Months for the impact to halve (Luo 2009: damage wears out over months).",
+        step=0.5,
+    )
+    mitigation: float = num(
+        0.5, ge=0, le=1, unit="share", label="Mitigation at full response",
+        description="Share of the impact avoided with full response capability.", step=0.05,
+    )
+
+
+class Assumptions(_Model):
+    """Everything one plan needs: the input of one simulation row."""
+
+    finance: Finance = Finance()
+    market: Market
+    economics: Economics
+    channels: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,39}$")], Channel]
+    funnel: Funnel
+    social: SocialEffects
+    referrals: Referrals = Referrals()
+    retention: Retention
+    support: Support = Support()
+    programme: Programme = Programme()
+    organisation: Organisation = Organisation()
+    viral_event: ViralEvent = ViralEvent()
+
+    @model_validator(mode="after")
+    def _schedules_fit_horizon(self) -> "Assumptions":
+        horizon = self.finance.horizon_months
+        for name, channel in self.channels.items():
+            if isinstance(channel.spend, ExplicitSpend) and len(channel.spend.amounts) != horizon:
+                raise ValueError(
+                    f"channels.{name}.spend.amounts has {len(channel.spend.amounts)} values; "
+                    f"it needs exactly horizon_months = {horizon} (months 1..{horizon})"
+                )
+        if self.viral_event.enabled and self.viral_event.month > horizon:
+            raise ValueError(
+                f"viral_event.month = {self.viral_event.month} is after the horizon "
+                f"(horizon_months = {horizon})"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- register
+class RegisterEntry(_Model):
+    """Where an assumption comes from and who answers for it (the assumption register)."""
+
+    source: str | None = Field(None, max_length=2000, description="Source or rationale.")
+    confidence: Confidence | None = Field(None, description="low, medium or high.")
+    owner: str | None = Field(None, max_length=200, description="Who answers for the value.")
+    validated_on: _dt.date | None = Field(
+        None, strict=False, description="Date the value was last checked (YYYY-MM-DD)."
+    )
+    note: str | None = Field(None, max_length=2000, description="Free comment.")
+
+
+REGISTER_KEYS: frozenset[str] = frozenset(RegisterEntry.model_fields)
+
+
+# --------------------------------------------------------------------------- uncertainty
+Distribution = Literal["triangular", "pert", "normal", "lognormal", "uniform"]
+
+
+class Uncertainty(_Model):
+    """Uncertainty of one numeric field.
+
+    ``low``/``high`` are the sensitivity range (tornado) and the support of
+    bounded distributions; ``mode`` is needed by triangular and PERT;
+    ``mean`` and ``sd`` by normal and lognormal (of the value itself, not of
+    its logarithm), which are truncated to [low, high].
+    """
+
+    distribution: Distribution
+    low: float
+    high: float
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Uncertainty":
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        needs_mode = self.distribution in ("triangular", "pert")
+        needs_moments = self.distribution in ("normal", "lognormal")
+        if needs_mode:
+            if self.mode is None:
+                raise ValueError(f"{self.distribution} needs mode (low <= mode <= high)")
+            if not self.low <= self.mode <= self.high:
+                raise ValueError(
+                    f"mode ({self.mode:g}) must lie within [low, high] = "
+                    f"[{self.low:g}, {self.high:g}]"
+                )
+        elif self.mode is not None:
+            raise ValueError(f"{self.distribution} takes no mode")
+        if needs_moments:
+            if self.mean is None or self.sd is None:
+                raise ValueError(f"{self.distribution} needs mean and sd")
+            if not self.low <= self.mean <= self.high:
+                raise ValueError(
+                    f"mean ({self.mean:g}) must lie within [low, high] = "
+                    f"[{self.low:g}, {self.high:g}]"
+                )
+            if self.distribution == "lognormal" and self.low < 0:
+                raise ValueError(f"lognormal needs low >= 0, got {self.low:g}")
+        elif self.mean is not None or self.sd is not None:
+            raise ValueError(f"{self.distribution} takes no mean or sd")
+        return self
+
+
+# --------------------------------------------------------------------------- metadata
+@dataclass(frozen=True)
+class FieldMeta:
+    """Metadata of one numeric field, for widgets, reports and messages."""
+
+    path: str
+    label: str
+    unit: str
+    description: str
+    low: float | None
+    high: float | None
+    low_inclusive: bool
+    step: float | None
+    integer: bool
+
+    def allowed(self) -> str:
+        """'a number in [0, 0.95] (share/month)'-style text for error messages."""
+        kind = "a whole number" if self.integer else "a number"
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        bracket = "[" if self.low_inclusive else "("
+        return f"{kind} in {bracket}{lo}, {hi}] ({self.unit})"
+
+
+def _model_at(model: type[BaseModel], parts: list[str]) -> tuple[type[BaseModel], str]:
+    """Walk a dotted path through the schema; return the owning model and the field name."""
+    current: type[BaseModel] = model
+    for i, part in enumerate(parts[:-1]):
+        if current is Assumptions and part == "channels":
+            # channels.<name>.<field>: the channel name is free, its fields are Channel's.
+            rest = parts[i + 2:]
+            if not rest:
+                raise KeyError(".".join(parts))
+            return _model_at(Channel, rest)
+        if current is Channel and part == "spend":
+            name = parts[-1]
+            for option in (ConstantSpend, LinearSpend, ExplicitSpend):
+                if name in option.model_fields:
+                    return option, name
+            raise KeyError(".".join(parts))
+        field = current.model_fields.get(part)
+        if field is None or not isinstance(field.annotation, type) or not issubclass(
+            field.annotation, BaseModel
+        ):
+            raise KeyError(".".join(parts))
+        current = field.annotation
+    return current, parts[-1]
+
+
+def field_meta(path: str) -> FieldMeta:
+    """Metadata of the numeric field at a dotted path of :class:`Assumptions`.
+
+    Examples
+    --------
+    What unit and range does the social lift on word of mouth take?
+
+    >>> m = field_meta("social.word_of_mouth_lift")
+    >>> (m.unit, m.low, m.high)
+    ('share', 0.0, 5.0)
+    >>> field_meta("channels.tv.carryover").allowed()
+    'a number in [0, 0.95] (share/month)'
+    """
+    owner, name = _model_at(Assumptions, path.split("."))
+    info = owner.model_fields.get(name)
+    if info is None:
+        raise KeyError(path)
+    low = high = None
+    low_inclusive = True
+    for constraint in info.metadata:
+        if getattr(constraint, "ge", None) is not None:
+            low = float(constraint.ge)
+        if getattr(constraint, "gt", None) is not None:
+            low, low_inclusive = float(constraint.gt), False
+        if getattr(constraint, "le", None) is not None:
+            high = float(constraint.le)
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if "unit" not in extra:
+        raise KeyError(path)
+    return FieldMeta(
+        path=path,
+        label=str(extra.get("label") or name.replace("_", " ").capitalize()),
+        unit=str(extra["unit"]),
+        description=info.description or "",
+        low=low,
+        high=high,
+        low_inclusive=low_inclusive,
+        step=extra.get("step"),  # type: ignore[arg-type]
+        integer=info.annotation is int,
+    )

@@ -1,0 +1,60 @@
+"""The conventions every figure in roi_models follows, stated once.
+
+- **Period**: one month. Month 0 is the decision date: it carries one-time
+  (implementation) costs only and is never discounted. Months 1..T carry
+  the running plan; T is ``finance.horizon_months`` (60 by default).
+- **Signs**: in cash-flow arrays inflows are positive and outflows negative.
+  Cost *amounts* (spend, cost of sales, support cost) are positive numbers;
+  they enter the net cash flow with a minus sign.
+- **Rates**: annual rates in the inputs are converted explicitly. A discount
+  rate compounds: the monthly rate is ``(1 + r_annual) ** (1/12) - 1``.
+  Bass coefficients p and q are instantaneous hazard rates per year; the
+  monthly ones are ``p / 12`` and ``q / 12`` (the continuous Bass curve
+  depends on time only through ``(p + q) t``, so rescaling time rescales the
+  rates; Bass 1969).
+- **Revenue timing**: a customer acquired in month t first pays in month
+  t + 1 if retained, the convention under which customer lifetime value is
+  ``m r / (1 + i - r)`` (Gupta & Lehmann 2003).
+
+Examples
+--------
+What monthly discount rate matches 10 % a year?
+
+>>> round(monthly_rate(0.10), 6)
+0.007974
+>>> round(annualise(monthly_rate(0.10)), 12)
+0.1
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MONTHS_PER_YEAR = 12
+
+
+def monthly_rate(annual_rate):
+    """Monthly compounding rate equivalent to an annual rate.
+
+    ``r_m = (1 + r_a) ** (1/12) - 1`` (compound-interest equivalence; any
+    corporate-finance text, e.g. Brealey, Myers & Allen, ch. 2).
+    Broadcasts over arrays.
+    """
+    return _scalar_or_array(
+        np.power(1.0 + np.asarray(annual_rate, dtype=float), 1.0 / MONTHS_PER_YEAR) - 1.0
+    )
+
+
+def annualise(monthly):
+    """Annual rate equivalent to a monthly compounding rate: ``(1 + r_m) ** 12 - 1``."""
+    return _scalar_or_array(np.power(1.0 + np.asarray(monthly, dtype=float), MONTHS_PER_YEAR) - 1.0)
+
+
+def bass_monthly(annual_coefficient):
+    """Monthly Bass coefficient from an annual one: ``p / 12`` (time rescaling, Bass 1969)."""
+    return _scalar_or_array(np.asarray(annual_coefficient, dtype=float) / MONTHS_PER_YEAR)
+
+
+def _scalar_or_array(x: np.ndarray):
+    """A Python float for 0-d results, the array otherwise."""
+    return float(x) if x.ndim == 0 else x

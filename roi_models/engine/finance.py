@@ -1,0 +1,294 @@
+"""Finance on batches of monthly cash flows: NPV, IRR, payback, ROI and the annual TEI table.
+
+Conventions (see :mod:`roi_models.conventions`): cash flows are arrays whose
+last axis is the month, month 0 first and undiscounted; inflows are positive.
+Functions broadcast over leading axes and return NaN where a figure does not
+exist; :func:`none_if_nan` turns those into ``None`` at the output boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..conventions import annualise, monthly_rate
+from ..errors import InputError
+
+
+def discount_factors(rate_monthly, months: int) -> np.ndarray:
+    """``(1 + r)^-t`` for t = 0..months; shape (..., months + 1) for rates of shape (...)."""
+    r = np.asarray(rate_monthly, dtype=float)[..., None]
+    return np.power(1.0 + r, -np.arange(months + 1, dtype=float))
+
+
+def npv(cash_flows, annual_rate) -> np.ndarray | float:
+    """Net present value of monthly flows, month 0 undiscounted.
+
+    ``NPV = sum_t CF_t / (1 + r_m)^t`` with ``r_m = (1 + r_annual)^(1/12) - 1``.
+    Works on (n, T+1) batches in one matrix-vector product (numpy-financial's
+    ``npv`` refuses 2-D input); ``annual_rate`` may be a scalar or shape (n,).
+    Same timing convention as ``numpy_financial.npv`` (values from t = 0).
+
+    Examples
+    --------
+    numpy's documented example, with the monthly rate given as an annual one:
+
+    >>> from roi_models.conventions import annualise
+    >>> round(float(npv([-100, 39, 59, 55, 20], annualise(0.281))), 10)
+    -0.0084785916
+    """
+    cf = np.asarray(cash_flows, dtype=float)
+    d = discount_factors(monthly_rate(annual_rate), cf.shape[-1] - 1)
+    result = np.sum(cf * d, axis=-1) if d.ndim > 1 else cf @ d
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def irr_monthly(cash_flows, *, tol: float = 1e-12, max_iter: int = 200) -> np.ndarray | float:
+    """Internal rate of return per month of each row; NaN where none exists.
+
+    The IRR solves ``sum_t CF_t (1 + r)^-t = 0`` (Gitman, *Principles of
+    Managerial Finance*). Where several rates solve it, the one closest to 0 is
+    returned, as ``numpy_financial.irr`` does. Vectorised: the NPV is
+    evaluated on a grid of rates for all rows in one matrix product, the
+    sign change nearest 0 is kept, and bisection refines it to ``tol``.
+    Rows whose flows never change sign have no IRR (NaN). The grid spans
+    monthly rates from -95 % to +900 %; a root touching zero without a sign
+    change is not found (NaN).
+
+    >>> round(float(irr_monthly([-100, 39, 59, 55, 20])), 5)
+    0.28095
+    >>> irr_monthly([100, 10, 5])
+    nan
+    """
+    cf = np.atleast_2d(np.asarray(cash_flows, dtype=float))
+    n, T1 = cf.shape
+    # grid on log(1 + r): dense near 0, covering -95 % .. +900 % a month
+    u = np.concatenate([np.linspace(np.log(0.05), -0.1, 120), np.linspace(-0.1, 0.1, 401)[1:-1],
+                        np.linspace(0.1, np.log(10.0), 160)])
+    rates = np.expm1(u)
+    powers = np.exp(-np.outer(np.arange(T1), u))  # (T1, G): (1 + r)^-t
+    scale = np.abs(cf).sum(axis=1, keepdims=True)
+    scale[scale == 0] = 1.0
+    values = (cf / scale) @ powers  # (n, G)
+    sign = np.sign(values)
+    change = (sign[:, :-1] * sign[:, 1:] < 0) | (sign[:, :-1] == 0)
+    has = change.any(axis=1)
+    # the bracket nearest rate 0
+    mid = 0.5 * (rates[:-1] + rates[1:])
+    dist = np.where(change, np.abs(mid)[None, :], np.inf)
+    j = np.argmin(dist, axis=1)
+    lo = rates[j].copy()
+    hi = rates[j + 1].copy()
+    f_lo = _npv_at(cf / scale, lo)
+    for _ in range(max_iter):
+        m = 0.5 * (lo + hi)
+        f_m = _npv_at(cf / scale, m)
+        left = np.sign(f_m) == np.sign(f_lo)
+        lo = np.where(left, m, lo)
+        f_lo = np.where(left, f_m, f_lo)
+        hi = np.where(left, hi, m)
+        if np.all(hi - lo <= tol * np.maximum(1.0, np.abs(lo))):
+            break
+    root = 0.5 * (lo + hi)
+    exact = values == 0  # a grid point that is itself a root
+    exact_any = exact.any(axis=1)
+    if exact_any.any():
+        nearest = np.argmin(np.where(exact, np.abs(rates)[None, :], np.inf), axis=1)
+        root = np.where(exact_any, rates[nearest], root)
+    changes_sign = (cf > 0).any(axis=1) & (cf < 0).any(axis=1)
+    result = np.where(changes_sign & (has | exact_any), root, np.nan)
+    return float(result[0]) if np.ndim(cash_flows) == 1 else result
+
+
+def _npv_at(cf: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """NPV of each row at its own monthly rate (Horner's scheme, stable for large t)."""
+    v = 1.0 / (1.0 + rate)
+    acc = np.zeros(cf.shape[0])
+    for t in range(cf.shape[1] - 1, -1, -1):
+        acc = acc * v + cf[:, t]
+    return acc
+
+
+def irr_annual(cash_flows) -> np.ndarray | float:
+    """The monthly IRR annualised: ``(1 + irr_m)^12 - 1`` (NaN where no IRR exists)."""
+    return annualise(irr_monthly(cash_flows))
+
+
+def payback_month(cash_flows, annual_rate=None) -> np.ndarray | float:
+    """First month after which the cumulative cash flow stays at or above zero.
+
+    ``payback = min { m : sum_{t<=s} CF_t >= 0 for every s >= m }``; NaN when
+    the cumulative flow ends below zero (never pays back within the horizon)
+    or when every flow is zero (nothing to pay back). Month 0 means the plan
+    never goes below zero. With ``annual_rate`` the flows are discounted first
+    (the discounted payback month).
+
+    >>> payback_month([-100, 30, 40, 50])
+    3.0
+    >>> payback_month([-100, 60, 60, -30])
+    nan
+    >>> round(float(payback_month([-100, 30, 40, 50], 0.5)), 1)
+    3.0
+    """
+    cf = np.asarray(cash_flows, dtype=float)
+    if annual_rate is not None:
+        cf = cf * discount_factors(monthly_rate(annual_rate), cf.shape[-1] - 1)
+    cum = np.cumsum(cf, axis=-1)
+    tol = 1e-9 * np.maximum(1.0, np.abs(cf).sum(axis=-1, keepdims=True))
+    below = cum < -tol
+    T1 = cf.shape[-1]
+    last_below = np.where(below.any(axis=-1), T1 - 1 - np.argmax(below[..., ::-1], axis=-1), -1)
+    month = (last_below + 1).astype(float)
+    month = np.where(last_below == T1 - 1, np.nan, month)
+    month = np.where(np.all(np.abs(cf) <= tol, axis=-1), np.nan, month)
+    return float(month) if np.ndim(month) == 0 else month
+
+
+@dataclass(frozen=True)
+class ROI:
+    """Return on investment of incremental flows, with the PVs behind it."""
+
+    roi: np.ndarray
+    pv_benefits: np.ndarray
+    pv_costs: np.ndarray
+
+
+def roi_from_components(
+    incremental_components: dict[str, np.ndarray], annual_rate
+) -> ROI:
+    """ROI = (PV benefits - PV costs) / PV costs, from incremental cash-flow components.
+
+    Benefits and costs are defined component by component and month by
+    month: for each signed component (gross profit, channel spend, cost of
+    sales, support, programme...), an incremental *inflow* or *saving*
+    (positive difference against the baseline) is a benefit and an
+    incremental *outflow* or *loss* (negative difference) is a cost. So
+    ``PV benefits - PV costs`` equals the NPV of the incremental flow, and ROI
+    is the TEI definition (Forrester), not revenue over spend (that is ROAS).
+    NaN when PV costs are zero.
+    """
+    parts = np.stack([np.asarray(v, dtype=float) for v in incremental_components.values()])
+    T = parts.shape[-1] - 1
+    d = discount_factors(monthly_rate(annual_rate), T)
+    benefits = np.clip(parts, 0.0, None).sum(axis=0)
+    costs = np.clip(-parts, 0.0, None).sum(axis=0)
+    pv_b = np.sum(benefits * d, axis=-1)
+    pv_c = np.sum(costs * d, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roi = np.where(pv_c > 0, (pv_b - pv_c) / np.where(pv_c > 0, pv_c, 1.0), np.nan)
+    return ROI(roi=roi, pv_benefits=pv_b, pv_costs=pv_c)
+
+
+# ----------------------------------------------------------------------------- TEI table
+@dataclass(frozen=True)
+class TEITable:
+    """The annual business-case table of a total-economic-impact study.
+
+    ``table`` has rows Costs, Benefits, Net benefits and columns Initial,
+    Year 1..N, Total, Present value. Costs are shown as positive amounts.
+    """
+
+    table: pd.DataFrame
+    discount_rate: float
+    npv: float
+    roi: float | None
+    pv_costs: float
+    pv_benefits: float
+    payback_years: float | None
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
+        return self.table.to_html(float_format=lambda v: f"{v:,.0f}")
+
+
+def tei_table(
+    costs: Sequence[float], benefits: Sequence[float], discount_rate: float = 0.10
+) -> TEITable:
+    """Annual costs and benefits in the layout of Forrester's TEI studies.
+
+    ``costs`` and ``benefits`` are positive amounts ``[initial, year 1, year 2, ...]``.
+    Initial is undiscounted, year n is discounted by ``(1 + i)^n``;
+    ``NPV = PV benefits - PV costs``; ``ROI = (PV benefits - PV costs) / PV costs``
+    (None when PV costs are 0); payback in years interpolates the cumulative
+    undiscounted net benefit linearly within the year it turns non-negative for
+    good (None when it never does).
+
+    Examples
+    --------
+    Is a 100 up-front, 50-a-year project worth it over three years at 10 %?
+
+    >>> t = tei_table([100, 10, 10, 10], [0, 60, 60, 60], 0.10)
+    >>> round(t.pv_costs, 2), round(t.pv_benefits, 2), round(t.npv, 2), round(t.roi, 4)
+    (124.87, 149.21, 24.34, 0.1949)
+    >>> t.payback_years
+    2.0
+    >>> list(t.table.columns)
+    ['Initial', 'Year 1', 'Year 2', 'Year 3', 'Total', 'Present value']
+    """
+    c = _amounts("costs", costs)
+    b = _amounts("benefits", benefits)
+    if len(c) != len(b):
+        raise InputError.one(
+            "argument", "benefits", list(benefits),
+            f"needs as many values as costs ({len(c)}: initial, then one a year)",
+        )
+    if not np.isfinite(discount_rate) or not -0.99 < discount_rate <= 10:
+        raise InputError.one("argument", "discount_rate", discount_rate, "a rate in (-0.99, 10]")
+    years = np.arange(len(c), dtype=float)
+    d = (1.0 + discount_rate) ** -years
+    pv_c, pv_b = float(c @ d), float(b @ d)
+    net = b - c
+    columns = ["Initial"] + [f"Year {k}" for k in range(1, len(c))]
+    rows = {"Costs": c, "Benefits": b, "Net benefits": net}
+    table = pd.DataFrame(
+        {col: [rows[r][k] for r in rows] for k, col in enumerate(columns)}, index=list(rows)
+    )
+    table["Total"] = [c.sum(), b.sum(), net.sum()]
+    table["Present value"] = [pv_c, pv_b, pv_b - pv_c]
+    table.index.name = "flow"
+    return TEITable(
+        table=table,
+        discount_rate=float(discount_rate),
+        npv=pv_b - pv_c,
+        roi=(pv_b - pv_c) / pv_c if pv_c > 0 else None,
+        pv_costs=pv_c,
+        pv_benefits=pv_b,
+        payback_years=_payback_years(net),
+    )
+
+
+def _amounts(name: str, values: Sequence[float]) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError.one("argument", name, values, "a sequence of numbers") from None
+    if arr.ndim != 1 or arr.size < 2:
+        raise InputError.one(
+            "argument", name, values, "a sequence [initial, year 1, ...] with at least two values"
+        )
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise InputError.one(
+            "argument", f"{name}[{k}]", float(arr[k]), "a finite amount >= 0 (costs are positive)"
+        )
+    return arr
+
+
+def _payback_years(net: np.ndarray) -> float | None:
+    cum = np.cumsum(net)
+    if cum[-1] < 0 or np.all(net == 0):
+        return None
+    below = np.flatnonzero(cum < 0)
+    if below.size == 0:
+        return 0.0
+    k = int(below[-1])  # last year-end still below zero; pays back during year k + 1
+    return float(k + (-cum[k]) / net[k + 1])
+
+
+def none_if_nan(value) -> float | None:
+    """A float, or None where the figure does not exist (NaN or infinite)."""
+    v = float(value)
+    return v if np.isfinite(v) else None

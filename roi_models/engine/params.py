@@ -1,0 +1,207 @@
+"""Parameter batches: many plans as arrays, one row per plan.
+
+:class:`ParamBatch` is what the engine consumes. Scalar assumptions are kept
+under their schema path (``"market.bass_q_annual"`` -> array of shape (n,)),
+so that sensitivity, Monte Carlo and the explorer address the same names as
+the scenario file. Channels are stacked on a channel axis: per-channel
+parameters have shape (C, n) and spend schedules (C, T + 1, n) or, when every
+row shares them, (C, T + 1, 1). Month 0 of a spend schedule is always 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..assumptions.schema import (
+    Assumptions,
+    Channel,
+    ConstantSpend,
+    ExplicitSpend,
+    LinearSpend,
+)
+from ..errors import InputError
+
+CHANNEL_PARAMS: tuple[str, ...] = (
+    "spend_before_plan", "carryover", "max_leads_monthly", "half_saturation", "shape"
+)
+_ABSENT_CHANNEL = {  # a channel a plan does not use: no spend, no leads
+    "spend_before_plan": 0.0, "carryover": 0.0, "max_leads_monthly": 0.0,
+    "half_saturation": 1.0, "shape": 1.0,
+}
+
+
+@dataclass(frozen=True)
+class ParamBatch:
+    """n plans as arrays (see the module docstring for shapes)."""
+
+    horizon: int
+    scalars: Mapping[str, np.ndarray]
+    channel_names: tuple[str, ...]
+    channel_is_social: np.ndarray  # (C,) bool
+    channel: Mapping[str, np.ndarray]  # name -> (C, n)
+    spend: np.ndarray  # (C, T + 1, n) or (C, T + 1, 1)
+    labels: tuple[str, ...] = field(default=())
+
+    @property
+    def n(self) -> int:
+        """Number of rows (plans) in the batch."""
+        return int(next(iter(self.scalars.values())).shape[0])
+
+    def __getitem__(self, path: str) -> np.ndarray:
+        return self.scalars[path]
+
+    @classmethod
+    def from_assumptions(
+        cls, plans: Sequence[Assumptions], labels: Sequence[str] | None = None
+    ) -> "ParamBatch":
+        """Stack validated plans into a batch (one row each).
+
+        Every plan must share the horizon; a channel absent from a plan gets no
+        spend and no leads in that row; a channel name must have the same kind
+        (traditional or social) in every plan.
+        """
+        if not plans:
+            raise InputError.one("argument", "plans", [], "at least one plan is needed")
+        horizon = plans[0].finance.horizon_months
+        names: list[str] = []
+        kinds: dict[str, str] = {}
+        for i, plan in enumerate(plans):
+            if plan.finance.horizon_months != horizon:
+                raise InputError.one(
+                    "argument", f"plans[{i}].finance.horizon_months",
+                    plan.finance.horizon_months, f"every plan in a batch needs {horizon} months",
+                )
+            for name, ch in plan.channels.items():
+                if name not in kinds:
+                    names.append(name)
+                    kinds[name] = ch.kind
+                elif kinds[name] != ch.kind:
+                    raise InputError.one(
+                        "argument", f"plans[{i}].channels.{name}.kind", ch.kind,
+                        f"'{name}' is {kinds[name]} in another plan; a channel keeps its kind",
+                    )
+        flat = [_flatten(plan.model_dump(exclude={"channels"})) for plan in plans]
+        scalars = {
+            path: np.array([f[path] for f in flat], dtype=float) for path in flat[0]
+        }
+        channel = {
+            p: np.array([
+                [getattr(plan.channels[c], p) if c in plan.channels else _ABSENT_CHANNEL[p]
+                 for plan in plans]
+                for c in names
+            ], dtype=float).reshape(len(names), len(plans))
+            for p in CHANNEL_PARAMS
+        }
+        spend = np.zeros((len(names), horizon + 1, len(plans)))
+        for j, plan in enumerate(plans):
+            for c, name in enumerate(names):
+                if name in plan.channels:
+                    spend[c, 1:, j] = spend_schedule(plan.channels[name], horizon)
+        return cls(
+            horizon=horizon,
+            scalars=scalars,
+            channel_names=tuple(names),
+            channel_is_social=np.array([kinds[c] == "social" for c in names], dtype=bool),
+            channel=channel,
+            spend=spend,
+            labels=tuple(labels) if labels is not None else tuple(str(i) for i in range(len(plans))),
+        )
+
+    def rows(self, index: slice | np.ndarray) -> "ParamBatch":
+        """A batch of the selected rows (used to process large batches in chunks)."""
+        idx = np.arange(self.n)[index]
+        return replace(
+            self,
+            scalars={k: v[idx] for k, v in self.scalars.items()},
+            channel={k: v[:, idx] for k, v in self.channel.items()},
+            spend=self.spend if self.spend.shape[2] == 1 else self.spend[:, :, idx],
+            labels=tuple(self.labels[i] for i in idx) if self.labels else (),
+        )
+
+    def repeat(self, n: int) -> "ParamBatch":
+        """A batch of ``n`` copies of this one-row batch (spend stays shared)."""
+        if self.n != 1:
+            raise ValueError("repeat() needs a one-row batch")
+        return replace(
+            self,
+            scalars={k: np.repeat(v, n) for k, v in self.scalars.items()},
+            channel={k: np.repeat(v, n, axis=1) for k, v in self.channel.items()},
+            spend=self.spend,
+            labels=self.labels * n,
+        )
+
+    def with_values(self, values: Mapping[str, Any]) -> "ParamBatch":
+        """A copy with some assumptions replaced, by schema path.
+
+        Values are scalars or arrays of shape (n,). Scalar paths
+        (``"market.bass_q_annual"``), per-channel parameters
+        (``"channels.tv.carryover"``) and constant spend levels
+        (``"channels.tv.spend.amount"``: the same amount in months 1..T) are
+        supported. The caller is responsible for keeping values within the
+        schema's bounds (:func:`roi_models.assumptions.field_meta`).
+        """
+        scalars = dict(self.scalars)
+        channel = {k: v.copy() for k, v in self.channel.items()}
+        spend = self.spend
+        for path, value in values.items():
+            arr = np.broadcast_to(np.asarray(value, dtype=float), (self.n,))
+            if path in scalars:
+                scalars[path] = arr.copy()
+                continue
+            parts = path.split(".")
+            if len(parts) >= 3 and parts[0] == "channels" and parts[1] in self.channel_names:
+                c = self.channel_names.index(parts[1])
+                if len(parts) == 3 and parts[2] in channel:
+                    channel[parts[2]][c] = arr
+                    continue
+                if parts[2:] == ["spend", "amount"]:
+                    if spend.shape[2] != self.n:
+                        spend = np.broadcast_to(spend, spend.shape[:2] + (self.n,)).copy()
+                    elif spend is self.spend:
+                        spend = spend.copy()
+                    spend[c, 1:, :] = arr
+                    continue
+            raise KeyError(f"{path}: not a parameter of this batch")
+        return replace(self, scalars=scalars, channel=channel, spend=spend)
+
+
+def spend_schedule(channel: Channel, horizon: int) -> np.ndarray:
+    """Monthly spend of a channel for months 1..T (length T).
+
+    - constant: ``amount`` every month;
+    - linear: ``start`` in month 1 moving linearly to ``end`` in month
+      ``ramp_months``, then ``end``;
+    - explicit: the given ``amounts``.
+
+    >>> from roi_models.assumptions.schema import Channel
+    >>> ch = Channel.model_validate({"kind": "social", "carryover": 0.1,
+    ...     "max_leads_monthly": 10, "half_saturation": 1,
+    ...     "spend": {"kind": "linear", "start": 0, "end": 30, "ramp_months": 4}})
+    >>> spend_schedule(ch, 6).tolist()
+    [0.0, 10.0, 20.0, 30.0, 30.0, 30.0]
+    """
+    s = channel.spend
+    if isinstance(s, ConstantSpend):
+        return np.full(horizon, s.amount)
+    if isinstance(s, LinearSpend):
+        months = np.arange(1, horizon + 1)
+        if s.ramp_months == 1:
+            return np.full(horizon, s.end)
+        share = np.clip((months - 1) / (s.ramp_months - 1), 0.0, 1.0)
+        return s.start + (s.end - s.start) * share
+    assert isinstance(s, ExplicitSpend)
+    return np.asarray(s.amounts, dtype=float)
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, path))
+        elif isinstance(value, (bool, int, float)):
+            out[path] = float(value)
+    return out
