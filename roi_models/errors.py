@@ -19,7 +19,11 @@ class Problem:
     allowed: str
 
     def describe(self) -> str:
-        where = self.path or "(top level)"
+        if not self.path:  # a problem with the file as a whole
+            if self.value is None or isinstance(self.value, str):
+                return self.allowed
+            return f"{_short(self.value)}: {self.allowed}"
+        where = self.path
         if self.value is _MISSING:
             return f"{where}: missing; {self.allowed}"
         return f"{where} = {_short(self.value)}: {self.allowed}"

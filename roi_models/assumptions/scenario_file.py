@@ -303,6 +303,9 @@ def _problems(
         loc = [str(p) for p in err["loc"]]
         loc = [p for i, p in enumerate(loc) if not (i and loc[i - 1] == "spend" and p in _SPEND_TAGS)]
         loc = [p for p in loc if p != "[key]"]
+        if model is ScenarioFile and loc[:1] == ["assumption_register"]:
+            # Register entries were taken out of base/scenarios: report where the user wrote them.
+            loc = loc[1:]
         path = ".".join(([prefix] if prefix else []) + loc)
         kind = err["type"]
         value: Any = err.get("input", MISSING)
@@ -350,7 +353,8 @@ def _valid_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
     try:
         if model is ScenarioFile:
             if not loc:
-                return list(ScenarioFile.model_fields)
+                # assumption_register is filled from annotations, never written as a key.
+                return [k for k in ScenarioFile.model_fields if k != "assumption_register"]
             if loc[0] != "base":
                 if loc[0] == "uncertainty" and len(loc) == 2:
                     return list(Uncertainty.model_fields)

@@ -17,7 +17,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 SOURCES: tuple[str, ...] = ("existing", "traditional", "social", "organic", "referral")
 """Customer sources, each tracked as its own cohort with its own churn.
@@ -68,9 +68,10 @@ class Finance(_Model):
     """Discounting and horizon."""
 
     discount_rate_annual: float = num(
-        0.10, ge=-0.5, le=1.0, unit="share/year", label="Discount rate",
+        0.10, gt=0.0, le=1.0, unit="share/year", label="Discount rate",
         description="Annual discount rate for NPV and CLV; converted to monthly by "
-        "(1 + r)^(1/12) - 1. 10 % is the usual rate in total-economic-impact studies.",
+        "(1 + r)^(1/12) - 1. 10 % is the usual rate in total-economic-impact studies. "
+        "Positive: CLV's perpetuity beyond the horizon needs it.",
         step=0.005,
     )
     horizon_months: int = num(
@@ -151,11 +152,19 @@ class LinearSpend(_Model):
     )
 
 
+def _list_to_tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
 class ExplicitSpend(_Model):
     """Spend given month by month: one amount for each month 1..T."""
 
     kind: Literal["explicit"] = "explicit"
-    amounts: tuple[Annotated[float, Field(ge=0, le=1e10)], ...] = Field(
+    # YAML gives a list; strict mode accepts only a tuple, so convert lists first
+    # (the items stay strictly validated).
+    amounts: Annotated[
+        tuple[Annotated[float, Field(ge=0, le=1e10)], ...], BeforeValidator(_list_to_tuple)
+    ] = Field(
         ..., description="Spend in months 1..T (exactly horizon_months values).",
         json_schema_extra={"unit": "currency/month"},
     )
@@ -237,7 +246,8 @@ class Funnel(_Model):
         won = self.win_rate * (1 + self.social_win_rate_uplift)
         if won > 1 + 1e-12:
             raise ValueError(
-                f"win_rate x (1 + social_win_rate_uplift) = {won:.4g} exceeds 1: "
+                f"win_rate x (1 + social_win_rate_uplift) = {self.win_rate:g} x "
+                f"(1 + {self.social_win_rate_uplift:g}) = {won:.4g} exceeds 1: "
                 "lower social_win_rate_uplift to at most "
                 f"{(1 / self.win_rate - 1) if self.win_rate else 2:.4g}"
             )

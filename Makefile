@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine with Python 3.11 (see README):
+#   make report   builds the CMO report for the default scenario file into reports/
+#   make test     runs the whole test suite, notebooks included
+# Both create .venv when it is missing and install into it; a second call
+# does not reinstall unless pyproject.toml changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SCENARIO ?= data/scenarios/b2b_it_services.yaml
+REPORT ?= reports/b2b_it_services.html
+
+.PHONY: install test report bench lab clean-venv
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev]"
+	@touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+report: $(STAMP)
+	@mkdir -p reports
+	$(VENV)/bin/roi-models report $(SCENARIO) -o $(REPORT) --overwrite
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,72 @@
+"""Viral-event stress: every scenario with the file's negative viral event switched on.
+
+A false viral story hits acquisition and churn whether or not the company
+takes part in social media (DOMAIN.md, argument 5); listening and response
+capability shrinks the damage. The stress sets ``viral_event.enabled`` to 1
+in every row of the scenario batch (status quo included) and simulates the
+batch once. Each stressed scenario is compared with the stressed status quo,
+so the stressed NPV answers "is the plan still worth it if the story
+breaks?"; ``loss_plan`` is how much of the plan's own NPV the event destroys
+(the status quo's row shows the damage to doing nothing).
+
+Examples
+--------
+Does the social plan still pay off when a false story breaks?
+
+>>> from roi_models import load_shipped, run_scenarios
+>>> res = run_scenarios(load_shipped("b2b_it_services"))
+>>> s = viral_stress(res).set_index("scenario")
+>>> bool(s.loc["social", "npv_stressed"] > 0)
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..engine import business_case, npv, simulate
+from .scenarios import ScenarioResults
+
+
+def viral_stress(results: ScenarioResults) -> pd.DataFrame:
+    """One row per scenario: incremental NPV and payback with and without the viral event.
+
+    Columns: ``scenario``, ``npv`` (no event), ``npv_stressed`` (event on,
+    against the stressed status quo), ``npv_change``, ``payback_month``,
+    ``payback_month_stressed``, ``npv_plan``, ``npv_plan_stressed`` (the
+    plans' own NPVs) and ``loss_plan`` (``npv_plan - npv_plan_stressed``).
+    Settings of the event (month, hits, half-life, mitigation) are the file's.
+    """
+    batch = results.batch.with_values({"viral_event.enabled": 1.0})
+    sim = simulate(batch)
+    baseline = type(sim)(**{
+        k: (v[:1] if isinstance(v, np.ndarray) else v) for k, v in sim.__dict__.items()
+    })
+    case = business_case(sim, baseline, results.discount_rate, with_irr=False)
+    plan_stressed = np.asarray(npv(sim.net_cash_flow, results.discount_rate))
+    plan = np.asarray(results.metrics.npv, dtype=float)
+    frame = pd.DataFrame({"scenario": list(results.names)})
+
+    def col(v, dtype="Float64"):
+        return pd.array(np.asarray(v, dtype=float), dtype="Float64").astype(dtype)
+
+    frame["npv"] = col(results.case.npv)
+    frame["npv_stressed"] = col(case.npv)
+    frame["npv_change"] = col(case.npv - results.case.npv)
+    frame["payback_month"] = col(results.case.payback_month, "Int64")
+    frame["payback_month_stressed"] = col(case.payback_month, "Int64")
+    frame["npv_plan"] = col(plan)
+    frame["npv_plan_stressed"] = col(plan_stressed)
+    frame["loss_plan"] = col(plan - plan_stressed)
+    cur = results.currency
+    frame.attrs["units"] = {
+        "npv": cur, "npv_stressed": cur, "npv_change": cur, "payback_month": "month",
+        "payback_month_stressed": "month", "npv_plan": cur, "npv_plan_stressed": cur,
+        "loss_plan": cur,
+    }
+    frame.attrs["event"] = {
+        k.split(".", 1)[1]: float(results.batch[k][0])
+        for k in results.batch.scalars if k.startswith("viral_event.") and k != "viral_event.enabled"
+    }
+    return frame
