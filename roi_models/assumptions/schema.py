@@ -258,8 +258,9 @@ class Funnel(_Model):
 class SocialEffects(_Model):
     """How social engagement e(t) in [0, 1] moves the business.
 
-    e(t) = ramp(t) x x(t) / (x(t) + half_saturation), where x(t) is social
-    adstock plus ongoing programme spend and ramp(t) = min(1, t / ramp_up_months).
+    e(t) = e0 + ramp(t) x (x(t) / (x(t) + half_saturation) - e0), where x(t) is
+    social adstock plus ongoing programme spend, ramp(t) = min(1, t / ramp_up_months)
+    and e0 the engagement before the plan (from social spend_before_plan).
     """
 
     engagement_half_saturation: float = num(

@@ -14,8 +14,9 @@ does not exist. Definitions, over months 1..T unless stated:
   were acquired, of the present value of a customer's future monthly margin
   (revenue x gross margin - support cost per customer) given that cohort's
   churn path, with a Gupta & Lehmann (2003) perpetuity beyond the horizon;
-  equals ``m r / (1 + i - r)`` under constant churn and margin. Blended CLV
-  weights the sources by customers acquired.
+  equals ``m r / (1 + i - r)`` under constant churn and margin; NaN for a
+  source that acquired nobody. Blended CLV weights the sources by customers
+  acquired.
 - **Cost of sales share** = cost of sales / revenue.
 - **Average monthly churn** = customers lost / customer-months at risk
   (sum over t of churned(t) / sum of A(t-1)).
@@ -76,9 +77,7 @@ def plan_metrics(res: SimResult, batch: ParamBatch) -> PlanMetrics:
     # CLV: value of a customer acquired in month t = customer_value at t (first margin at t+1)
     weights = res.new[:, :, months]
     value = res.customer_value[:, :, months]
-    weighted = _ratio((weights * value).sum(axis=-1), weights.sum(axis=-1))
-    fallback = value.mean(axis=-1)  # no customers acquired: value of a typical month's customer
-    clv_src = np.where(np.isnan(weighted), fallback, weighted)
+    clv_src = _ratio((weights * value).sum(axis=-1), weights.sum(axis=-1))  # NaN: none acquired
     clv_src[:, 0] = np.nan
     clv = _ratio((weights[:, ACQUIRED] * value[:, ACQUIRED]).sum(axis=(1, 2)), acquired)
 

@@ -20,8 +20,10 @@ on each line.
   ``win_social = min(1, win (1 + uplift))``; a fractional lag splits wins
   between the two neighbouring months; months before the plan carry the
   steady pipeline of ``spend_before_plan``.
-- Engagement: ``e(t) = ramp(t) x / (x + H)`` with ``x`` the social adstock
-  plus ongoing programme spend and ``ramp(t) = min(1, t / ramp_up_months)``.
+- Engagement: ``e(t) = e0 + ramp(t) (x / (x + H) - e0)`` with ``x`` the social
+  adstock plus ongoing programme spend, ``ramp(t) = min(1, t / ramp_up_months)``
+  and ``e0`` the engagement of the social presence before the plan (from
+  ``spend_before_plan``): the organisation ramps up what the plan changes.
 - Word of mouth (Bass 1969): the hazard ``(p + q_eff A/M)`` acting on ``M - U`` is
   integrated exactly over each month (the Riccati solution of
   ``dF/dt = (p + q' F)(1 - F)`` with ``q' = q_eff A(t-1)/U(t-1)``, the imitation of
@@ -159,8 +161,11 @@ def simulate(batch: ParamBatch) -> SimResult:
     ramp_months = g["organisation.ramp_up_months"]
     ramp = np.where(ramp_months > 0, np.minimum(1.0, months / np.maximum(ramp_months, 1e-12)), 1.0)
     ramp[0] = 0.0
+    half = g["social.engagement_half_saturation"]
     x = social_adstock + g["programme.ongoing_monthly"]
-    engagement = ramp * x / (x + g["social.engagement_half_saturation"])
+    before = social_adstock[0] / (social_adstock[0] + half)  # social presence before the plan
+    engagement = before + ramp * (x / (x + half) - before)
+    engagement[0] = before
 
     # ---------------------------------------------------------------- funnel
     opp = leads * g["funnel.lead_to_opportunity"]  # (2, T+1, n)

@@ -111,9 +111,13 @@ def test_clv_equals_gupta_lehmann_closed_form_under_constant_churn():
     res, batch = run(plan)
     m = plan_metrics(res, batch)
     i = monthly_rate(0.10)
-    for s, idx in (("traditional", 1), ("organic", 3), ("social", 2), ("referral", 4)):
+    for s, idx in (("traditional", 1), ("organic", 3)):
         r = 1 - churn[s]
         assert m.clv_by_source[0, idx] == pytest.approx(50 * r / (1 + i - r), rel=1e-10), s
+    # no social or referral customers were acquired: their CLV does not exist
+    assert np.isnan(m.clv_by_source[0, 2]) and np.isnan(m.clv_by_source[0, 4])
+    r = res.customer_value[0, 2, 5]  # the value of a social customer is still defined
+    assert r == pytest.approx(50 * 0.98 / (1 + i - 0.98), rel=1e-10)
     assert 50 * 0.98 / (1 + i - 0.98) == pytest.approx(1751.62, abs=0.01)
 
 
