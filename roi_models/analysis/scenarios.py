@@ -263,16 +263,13 @@ def run_scenarios(
     order = [STATUS_QUO] + [n for n in wanted if n != STATUS_QUO]
     batch = ParamBatch.from_assumptions([sf.scenario(n) for n in order], order)
     sim = simulate(batch)
-    baseline_row = SimResult(**{
-        k: (v[:1] if isinstance(v, np.ndarray) else v) for k, v in sim.__dict__.items()
-    })
     return ScenarioResults(
         file=sf,
         names=tuple(order),
         batch=batch,
         sim=sim,
         metrics=plan_metrics(sim, batch),
-        case=business_case(sim, baseline_row, sf.base.finance.discount_rate_annual),
+        case=business_case(sim, sim.rows(0), sf.base.finance.discount_rate_annual),
         source=source,
     )
 

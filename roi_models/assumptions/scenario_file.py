@@ -68,7 +68,15 @@ class ScenarioFile(_Model):
     uncertainty: dict[str, Uncertainty] = {}
     assumption_register: dict[str, dict[str, RegisterEntry]] = {}
 
-    _resolved: dict[str, Assumptions] = PrivateAttr(default_factory=dict)
+    # name -> (base, override, resolved); model_copy carries it over, so each entry is
+    # reused only while base and override are the very objects it was resolved from.
+    _resolved: dict[str, tuple[Any, Any, Assumptions]] = PrivateAttr(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        # fields only: the cache of resolved scenarios is not part of the value
+        return isinstance(other, ScenarioFile) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking dict fields: not hashable
 
     @property
     def scenario_names(self) -> list[str]:
@@ -84,10 +92,13 @@ class ScenarioFile(_Model):
             raise InputError.one(
                 "argument", "scenario", name, _choice_text(name, self.scenario_names)
             )
-        if name not in self._resolved:
-            merged = deep_merge(self.base.model_dump(mode="python"), self.scenarios[name])
-            self._resolved[name] = Assumptions.model_validate(merged)
-        return self._resolved[name]
+        override = self.scenarios[name]
+        cached = self._resolved.get(name)
+        if cached is None or cached[0] is not self.base or cached[1] is not override:
+            merged = deep_merge(self.base.model_dump(mode="python"), override)
+            cached = (self.base, override, Assumptions.model_validate(merged))
+            self._resolved[name] = cached
+        return cached[2]
 
     def register_for(self, name: str) -> dict[str, RegisterEntry]:
         """The register of one scenario: base entries, then the scenario's own on top."""
@@ -321,6 +332,13 @@ def _problems(
             allowed = "spend needs kind: constant, linear or explicit"
         elif kind == "value_error":
             allowed = str(err["msg"]).removeprefix("Value error, ")
+            if allowed.startswith("@") and ": " in allowed:  # a cross-field check names its field
+                sub, allowed = allowed[1:].split(": ", 1)
+                path = f"{path}.{sub}" if path else sub
+                try:
+                    value = get_path(value, sub) if isinstance(value, Mapping) else value
+                except KeyError:
+                    value = MISSING
             if isinstance(value, Mapping):
                 value = "(see message)"
         else:

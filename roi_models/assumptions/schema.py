@@ -58,6 +58,13 @@ def num(
 
 
 class _Model(BaseModel):
+    """Frozen, strict, no unknown keys, no NaN or infinity.
+
+    A cross-field check names the field it blames by starting its message with
+    ``@sub.path: `` (relative to the model); the loader turns that into the
+    field path of the error.
+    """
+
     model_config = ConfigDict(
         frozen=True, extra="forbid", strict=True, allow_inf_nan=False, validate_default=True
     )
@@ -107,8 +114,8 @@ class Market(_Model):
     def _initial_within_market(self) -> "Market":
         if self.initial_customers > self.potential_customers:
             raise ValueError(
-                f"initial_customers ({self.initial_customers:g}) must not exceed "
-                f"potential_customers ({self.potential_customers:g})"
+                f"@initial_customers: must not exceed potential_customers "
+                f"({self.potential_customers:g})"
             )
         return self
 
@@ -246,7 +253,7 @@ class Funnel(_Model):
         won = self.win_rate * (1 + self.social_win_rate_uplift)
         if won > 1 + 1e-12:
             raise ValueError(
-                f"win_rate x (1 + social_win_rate_uplift) = {self.win_rate:g} x "
+                f"@social_win_rate_uplift: win_rate x (1 + social_win_rate_uplift) = {self.win_rate:g} x "
                 f"(1 + {self.social_win_rate_uplift:g}) = {won:.4g} exceeds 1: "
                 "lower social_win_rate_uplift to at most "
                 f"{(1 / self.win_rate - 1) if self.win_rate else 2:.4g}"
@@ -439,12 +446,12 @@ class Assumptions(_Model):
         for name, channel in self.channels.items():
             if isinstance(channel.spend, ExplicitSpend) and len(channel.spend.amounts) != horizon:
                 raise ValueError(
-                    f"channels.{name}.spend.amounts has {len(channel.spend.amounts)} values; "
+                    f"@channels.{name}.spend.amounts: has {len(channel.spend.amounts)} values; "
                     f"it needs exactly horizon_months = {horizon} (months 1..{horizon})"
                 )
         if self.viral_event.enabled and self.viral_event.month > horizon:
             raise ValueError(
-                f"viral_event.month = {self.viral_event.month} is after the horizon "
+                f"@viral_event.month: month {self.viral_event.month} is after the horizon "
                 f"(horizon_months = {horizon})"
             )
         return self

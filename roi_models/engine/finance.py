@@ -20,8 +20,10 @@ from ..errors import InputError
 
 def discount_factors(rate_monthly, months: int) -> np.ndarray:
     """``(1 + r)^-t`` for t = 0..months; shape (..., months + 1) for rates of shape (...)."""
-    r = np.asarray(rate_monthly, dtype=float)[..., None]
-    return np.power(1.0 + r, -np.arange(months + 1, dtype=float))
+    r = np.asarray(rate_monthly, dtype=float)
+    if r.ndim and r.size and np.all(r == r.flat[0]):  # one rate for the whole batch
+        return np.broadcast_to(discount_factors(float(r.flat[0]), months), r.shape + (months + 1,))
+    return np.power(1.0 + r[..., None], -np.arange(months + 1, dtype=float))
 
 
 def npv(cash_flows, annual_rate) -> np.ndarray | float:
@@ -41,8 +43,11 @@ def npv(cash_flows, annual_rate) -> np.ndarray | float:
     -0.0084785916
     """
     cf = np.asarray(cash_flows, dtype=float)
-    d = discount_factors(monthly_rate(annual_rate), cf.shape[-1] - 1)
-    result = np.sum(cf * d, axis=-1) if d.ndim > 1 else cf @ d
+    rate = np.asarray(annual_rate, dtype=float)
+    if rate.ndim and rate.size and np.all(rate == rate.flat[0]):
+        rate = rate.flat[0]  # one rate for the batch: one matrix-vector product
+    d = discount_factors(monthly_rate(rate), cf.shape[-1] - 1)
+    result = np.einsum("...t,...t->...", cf, d) if d.ndim > 1 else cf @ d
     return float(result) if np.ndim(result) == 0 else result
 
 

@@ -130,7 +130,7 @@ class ParamBatch:
             scalars={k: np.repeat(v, n) for k, v in self.scalars.items()},
             channel={k: np.repeat(v, n, axis=1) for k, v in self.channel.items()},
             spend=self.spend,
-            labels=self.labels * n,
+            labels=(),
         )
 
     def with_values(self, values: Mapping[str, Any]) -> "ParamBatch":

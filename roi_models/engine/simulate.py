@@ -47,7 +47,7 @@ on each line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -71,9 +71,9 @@ class SimResult:
     horizon: int
     active: np.ndarray
     new: np.ndarray
-    churned: np.ndarray
-    churn_rate: np.ndarray
-    revenue_by_source: np.ndarray
+    retained: np.ndarray  # (n, 5, T+1): customers of month t-1 still active in month t
+    survival: np.ndarray  # (n, 5, T+1): 1 - churn rate
+    revenue_per_customer: np.ndarray  # (n,)
     leads: np.ndarray
     opportunities: np.ndarray
     cost_of_sales_by_kind: np.ndarray
@@ -91,6 +91,32 @@ class SimResult:
     @property
     def n(self) -> int:
         return int(self.revenue.shape[0])
+
+    def rows(self, index) -> "SimResult":
+        """The results of some rows only (an int, a slice or an index array); a row stays 2-D."""
+        idx = np.atleast_1d(np.arange(self.n)[index])
+        return SimResult(**{
+            f.name: (getattr(self, f.name)[idx] if isinstance(getattr(self, f.name), np.ndarray)
+                     else getattr(self, f.name))
+            for f in fields(self)
+        })
+
+    @property
+    def churn_rate(self) -> np.ndarray:
+        """Monthly churn rate per source, (n, 5, T+1); 0 in month 0."""
+        return 1.0 - self.survival
+
+    @property
+    def churned(self) -> np.ndarray:
+        """Customers lost in each month per source, (n, 5, T+1)."""
+        out = np.zeros_like(self.active)
+        np.subtract(self.active[..., :-1], self.retained[..., 1:], out=out[..., 1:])
+        return out
+
+    @property
+    def revenue_by_source(self) -> np.ndarray:
+        """Revenue from each cohort, (n, 5, T+1)."""
+        return self.retained * self.revenue_per_customer[:, None, None]
 
     @property
     def cost_of_sales(self) -> np.ndarray:
@@ -189,49 +215,83 @@ def simulate(batch: ParamBatch) -> SimResult:
     in_downturn = (months >= start) & (months < start + g["retention.downturn.duration_months"])
     added_churn = in_downturn * g["retention.downturn.added_churn"] + decay * g["viral_event.added_churn"]
     churn0 = np.stack([g[f"retention.churn_monthly.{s}"] for s in SOURCES])  # (5, n)
-    churn_rate = churn0[:, None, :] * (1.0 - g["social.churn_reduction"] * engagement) + added_churn
-    churn_rate[:, 0, :] = 0.0
+    # survival = 1 - churn, churn = churn0 (1 - gamma e) + added
+    survival = churn0[:, None, :] * (g["social.churn_reduction"] * engagement - 1.0)
+    survival += 1.0 - added_churn
+    survival[:, 0, :] = 1.0
 
     # ---------------------------------------------------------------- word of mouth, referrals
     p = bass_monthly(g["market.bass_p_annual"])
     q_eff = bass_monthly(g["market.bass_q_annual"]) * (1.0 + g["social.word_of_mouth_lift"] * engagement)
-    referral_rate = (
-        g["referrals.referrals_per_customer_monthly"] * g["referrals.conversion"]
-        * (1.0 + g["social.referral_lift"] * engagement)
-    )
     market = g["market.potential_customers"]
+    q_per_customer = q_eff / market  # (T+1, n): imitation per active customer
+    referral_in = (
+        g["referrals.referrals_per_customer_monthly"] * g["referrals.conversion"]
+        * (1.0 + g["social.referral_lift"] * engagement) * acquisition_factor
+    )
+    paid_in = wins * acquisition_factor  # (2, T+1, n)
 
     # ---------------------------------------------------------------- the recurrence
+    # Only what depends on the customer state is left in here: ~25 numpy calls a month.
     S = len(SOURCES)
-    active = np.zeros((S, T + 1, n))
-    new = np.zeros((S, T + 1, n))
-    retained = np.zeros((S, T + 1, n))
+    active = np.empty((S, T + 1, n))
+    new = np.empty((S, T + 1, n))
+    retained = np.empty((S, T + 1, n))
+    active[:, 0] = 0.0
     active[S_EXISTING, 0] = g["market.initial_customers"]
+    new[:, 0] = 0.0
+    retained[:, 0] = 0.0
+    new[S_EXISTING] = 0.0
+    new[S_TRADITIONAL:S_SOCIAL + 1] = paid_in
     adopted = g["market.initial_customers"].copy()  # U: everyone ever acquired
+    total_prev = np.empty(n)
+    imitation = np.empty(n)
+    hazard = np.empty(n)
+    q_adopter = np.empty(n)
+    growth = np.empty(n)
+    denom = np.empty(n)
+    remaining = np.empty(n)
+    total_new = np.empty(n)
     for t in range(1, T + 1):
         prev = active[:, t - 1]
-        total_prev = prev.sum(axis=0)
-        remaining = np.maximum(market - adopted, 0.0)
         step = new[:, t]
-        step[S_TRADITIONAL] = wins[0, t]
-        step[S_SOCIAL] = wins[1, t]
-        step[S_ORGANIC] = _bass_step(adopted / market, total_prev, adopted, p, q_eff[t]) * market
-        step[S_REFERRAL] = referral_rate[t] * total_prev
-        step *= acquisition_factor[t]
-        total_new = step.sum(axis=0)
+        np.add.reduce(prev, axis=0, out=total_prev)
+        # Bass hazard h = p + q A/M on the remaining market M - U, integrated exactly over
+        # the month (see _bass_step): organic = (1 - e) h (M - U) / (p + q' e + (1 - e) q A/M)
+        np.multiply(q_per_customer[t], total_prev, out=imitation)
+        np.add(imitation, p, out=hazard)
+        np.divide(total_prev, adopted, out=q_adopter, where=adopted > 0)
+        q_adopter[adopted <= 0] = 1.0
+        q_adopter *= q_eff[t]
+        np.add(q_adopter, p, out=growth)
+        np.negative(growth, out=growth)
+        np.exp(growth, out=growth)  # e
+        np.multiply(q_adopter, growth, out=denom)
+        denom += p
+        np.subtract(1.0, growth, out=growth)  # 1 - e
+        imitation *= growth
+        denom += imitation
+        np.subtract(market, adopted, out=remaining)
+        np.multiply(growth, hazard, out=step[S_ORGANIC])
+        step[S_ORGANIC] *= remaining
+        np.divide(step[S_ORGANIC], denom, out=step[S_ORGANIC], where=denom > 0)
+        step[S_ORGANIC] *= acquisition_factor[t]
+        np.multiply(referral_in[t], total_prev, out=step[S_REFERRAL])
+        np.add.reduce(step, axis=0, out=total_new)
         over = total_new > remaining
-        if over.any():
-            step *= np.where(over, remaining / np.where(over, total_new, 1.0), 1.0)
-            total_new = np.where(over, remaining, total_new)
-        np.multiply(prev, 1.0 - churn_rate[:, t], out=retained[:, t])
+        if over.any():  # capacity: never acquire more than what is left of the market
+            scale = np.where(over, remaining / np.where(over, total_new, 1.0), 1.0)
+            step *= scale
+            total_new *= scale
+        np.multiply(prev, survival[:, t], out=retained[:, t])
         np.add(retained[:, t], step, out=active[:, t])
         adopted += total_new
-    churned = np.zeros_like(active)
-    churned[:, 1:] = active[:, :-1] - retained[:, 1:]
+    leads[:, 0] = 0.0  # month 0 held the pre-plan pipeline; report months 1..T only
+    opp[:, 0] = 0.0
 
     # ---------------------------------------------------------------- cash
-    revenue_by_source = retained * g["economics.revenue_per_customer_monthly"]
-    revenue = revenue_by_source.sum(axis=0)
+    revenue = np.add.reduce(retained, axis=0)
+    revenue *= g["economics.revenue_per_customer_monthly"]
     gross_profit = revenue * g["economics.gross_margin"]
     support_per_customer = (
         g["support.contacts_per_customer_monthly"] * g["support.cost_per_contact"]
@@ -247,16 +307,16 @@ def simulate(batch: ParamBatch) -> SimResult:
         - cost_of_sales.sum(axis=0) - support_cost - programme
     )
     margin = g["economics.revenue_per_customer_monthly"] * g["economics.gross_margin"] - support_per_customer
-    value = _customer_value(churn_rate, margin, monthly_rate(g["finance.discount_rate_annual"]))
+    value = _customer_value(survival, margin, monthly_rate(g["finance.discount_rate_annual"]))
 
     def out(a: np.ndarray) -> np.ndarray:  # (..., T+1, n) -> (n, ..., T+1)
         return np.moveaxis(a, -1, 0)
 
     return SimResult(
         horizon=T,
-        active=out(active), new=out(new), churned=out(churned), churn_rate=out(churn_rate),
-        revenue_by_source=out(revenue_by_source),
-        leads=out(leads * (months > 0)), opportunities=out(opp * (months > 0)),
+        active=out(active), new=out(new), retained=out(retained), survival=out(survival),
+        revenue_per_customer=g["economics.revenue_per_customer_monthly"],
+        leads=out(leads), opportunities=out(opp),
         cost_of_sales_by_kind=out(cost_of_sales), spend_by_kind=out(spend_by_kind),
         referral_rewards=out(referral_rewards), engagement=out(engagement),
         revenue=out(revenue), gross_profit=out(gross_profit), support_cost=out(support_cost),
@@ -265,33 +325,35 @@ def simulate(batch: ParamBatch) -> SimResult:
     )
 
 
-def _bass_step(F0: np.ndarray, active: np.ndarray, adopted: np.ndarray, p: np.ndarray,
-               q: np.ndarray) -> np.ndarray:
-    """Share of the market adopting within one month: F(t) - F(t-1) of the Bass model.
+def _bass_step(F0, q_adopter, p):
+    """Reference form of the monthly Bass step used inside :func:`simulate` (kept for tests).
 
-    Exact solution over one period of ``dF/dt = (p + q' F)(1 - F)`` from ``F0``,
-    with ``q' = q x active / adopted`` held for the month:
-    ``F1 = (1 - p D e) / (1 + q' D e)``, ``D = (1 - F0) / (p + q' F0)``,
-    ``e = exp(-(p + q'))`` (Bass 1969; the closed form F(t) restarted at F0).
+    Exact solution over one period of ``dF/dt = (p + q' F)(1 - F)`` started at ``F0``
+    (Bass 1969, the closed form F(t) restarted at F0), with ``q'`` held for the month:
+    ``F1 - F0 = (1 - e)(p + q' F0)(1 - F0) / (p + q' e + q' (1 - e) F0)``,
+    ``e = exp(-(p + q'))``. Inside the engine ``q' F0 = q A / M`` (imitation by active
+    customers) and ``q' = q A / U``.
+
+    Month 1 of the Sultan et al. averages equals F(1/12 year) = 0.00253675:
+
+    >>> round(float(_bass_step(0.0, 0.38 / 12, 0.03 / 12)), 8)
+    0.00253675
     """
-    ratio = np.where(adopted > 0, active / np.where(adopted > 0, adopted, 1.0), 1.0)
-    qq = q * ratio
-    hazard = p + qq * F0
-    live = hazard > 0
-    D = np.where(live, (1.0 - F0) / np.where(live, hazard, 1.0), 0.0)
-    e = np.exp(-(p + qq))
-    F1 = (1.0 - p * D * e) / (1.0 + qq * D * e)
-    return np.where(live, np.maximum(F1 - F0, 0.0), 0.0)
+    e = np.exp(-(p + q_adopter))
+    return (1 - e) * (p + q_adopter * F0) * (1 - F0) / (p + q_adopter * e + q_adopter * (1 - e) * F0)
 
 
 def _hill(adstock: np.ndarray, half: np.ndarray, shape: np.ndarray) -> np.ndarray:
     """Hill saturation ``x^alpha / (x^alpha + 1)`` with ``x = adstock / half`` (in [0, 1))."""
     x = adstock / half
-    if np.all(shape == 1.0):
-        return x / (x + 1.0)
-    with np.errstate(divide="ignore"):
-        xa = np.exp(shape * np.log(x))  # x = 0 gives exp(-inf) = 0
-    return xa / (xa + 1.0)
+    if not np.all(shape == 1.0):
+        with np.errstate(divide="ignore"):
+            np.log(x, out=x)
+        x *= shape
+        np.exp(x, out=x)  # x = 0 gives exp(-inf) = 0
+    denominator = x + 1.0
+    x /= denominator
+    return x
 
 
 def _lagged(opp: np.ndarray, lag: np.ndarray) -> np.ndarray:
@@ -305,27 +367,35 @@ def _lagged(opp: np.ndarray, lag: np.ndarray) -> np.ndarray:
     frac = lag - whole
     pad = int(whole.max(initial=0)) + 1
     padded = np.concatenate([np.repeat(opp[:, :1, :], pad, axis=1), opp[:, 1:, :]], axis=1)
-    t = np.arange(1, T1)[None, :, None]  # months 1..T
-    idx_a = pad - 1 + t - whole[:, None, :]  # month t - whole in padded coordinates
-    first = np.take_along_axis(padded, idx_a, axis=1)
-    second = np.take_along_axis(padded, idx_a - 1, axis=1)
     result = np.zeros_like(opp)
-    result[:, 1:, :] = (1.0 - frac[:, None, :]) * first + frac[:, None, :] * second
+    for k in range(K):  # two channel kinds
+        if np.all(whole[k] == whole[k, 0]) and np.all(frac[k] == frac[k, 0]):
+            # every row has the same lag (the usual case): plain slices
+            L, f = int(whole[k, 0]), float(frac[k, 0])
+            first = padded[k, pad - L: pad - L + T1 - 1]
+            result[k, 1:] = first if f == 0.0 else (1.0 - f) * first + f * padded[k, pad - L - 1: pad - L + T1 - 2]
+            continue
+        t = np.arange(1, T1)[:, None]  # months 1..T
+        idx = pad - 1 + t - whole[k][None, :]  # month t - whole in padded coordinates
+        first = np.take_along_axis(padded[k], idx, axis=0)
+        second = np.take_along_axis(padded[k], idx - 1, axis=0)
+        result[k, 1:] = (1.0 - frac[k]) * first + frac[k] * second
     return result
 
 
-def _customer_value(churn: np.ndarray, margin: np.ndarray, rate: np.ndarray) -> np.ndarray:
+def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """Present value, at the end of month t, of a customer active then (per source).
 
-    Backward recursion ``V(t) = (1 - c(t+1)) (m(t+1) + V(t+1)) / (1 + i)`` with the
-    Gupta & Lehmann (2003) perpetuity ``V(T) = m r / (1 + i - r)``, ``r = 1 - c(T)``,
-    beyond the horizon. With constant churn and margin, V(t) equals the closed
-    form in every month.
+    Backward recursion ``V(t) = r(t+1) (m(t+1) + V(t+1)) / (1 + i)`` with
+    ``r = 1 - churn`` and the Gupta & Lehmann (2003) perpetuity
+    ``V(T) = m r / (1 + i - r)`` beyond the horizon. With constant churn and
+    margin, V(t) equals the closed form in every month.
     """
-    S, T1, n = churn.shape
-    value = np.empty_like(churn)
-    r_end = 1.0 - churn[:, -1]
+    value = np.empty_like(survival)
+    r_end = survival[:, -1]
     value[:, -1] = margin[-1] * r_end / (1.0 + rate - r_end)
-    for t in range(T1 - 2, -1, -1):
-        value[:, t] = (1.0 - churn[:, t + 1]) * (margin[t + 1] + value[:, t + 1]) / (1.0 + rate)
+    survival_discounted = survival / (1.0 + rate)
+    for t in range(survival.shape[1] - 2, -1, -1):
+        np.add(value[:, t + 1], margin[t + 1], out=value[:, t])
+        value[:, t] *= survival_discounted[:, t + 1]
     return value

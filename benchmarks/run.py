@@ -1,0 +1,104 @@
+"""Benchmarks of the modelling core (``make bench``). Prints median times and peak memory.
+
+Targets (issue 2): a deterministic run of one scenario file, 4 scenarios x 60
+months, under 2 ms; a batch of 100,000 parameter sets x 60 months under 1 s
+with peak memory under 1.5 GB, on a 2-core machine.
+
+Each memory figure comes from a fresh subprocess (peak resident set size,
+interpreter and libraries included), so runs do not pollute each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import roi_models as rm
+from roi_models.analysis import run_scenarios
+from roi_models.engine import ParamBatch, plan_metrics, simulate
+from roi_models.engine.batch import run_batch
+
+
+def _median_ms(fn, repeat: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times)
+
+
+def sampled_batch(n: int, seed: int = 0) -> tuple[ParamBatch, ParamBatch]:
+    """n parameter sets of the B2B 'social' plan: every field of the file's uncertainty
+    section drawn uniformly in its [low, high] range (a stand-in for Monte Carlo draws)."""
+    sf = rm.load_shipped("b2b_it_services")
+    rng = np.random.default_rng(seed)
+    plan = ParamBatch.from_assumptions([sf.scenario("social")]).repeat(n)
+    draws = {path: rng.uniform(u.low, u.high, n) for path, u in sf.uncertainty.items()}
+    baseline = ParamBatch.from_assumptions([sf.scenario("status_quo")])
+    return plan.with_values(draws), baseline
+
+
+def deterministic(repeat: int) -> dict[str, float]:
+    sf = rm.load_shipped("b2b_it_services")
+    plans = [sf.scenario(n) for n in sf.scenario_names]
+    batch = ParamBatch.from_assumptions(plans)
+    return {
+        "simulate, 4 scenarios x 60 months [ms]": _median_ms(lambda: simulate(batch), repeat),
+        "simulate + plan metrics [ms]": _median_ms(
+            lambda: plan_metrics(simulate(batch), batch), repeat),
+        "run_scenarios (batch build, simulate, metrics, IRR) [ms]": _median_ms(
+            lambda: run_scenarios(sf), repeat),
+        "load + validate the scenario file [ms]": _median_ms(
+            lambda: rm.load_scenario_file(rm.scenario_path("b2b_it_services")), max(3, repeat // 10)),
+    }
+
+
+def large(n: int, repeat: int, chunk: int) -> dict[str, float]:
+    batch, baseline = sampled_batch(n)
+    return {
+        f"run_batch {n:,} x 60 months, KPIs + incremental NPV/ROI/payback [ms]": _median_ms(
+            lambda: run_batch(batch, baseline, chunk_rows=chunk), repeat),
+    }
+
+
+def _peak_child(n: int, chunk: int) -> float:
+    code = (
+        "import resource, sys; sys.path.insert(0, 'benchmarks'); import run as b; "
+        "from roi_models.engine.batch import run_batch; "
+        f"batch, base = b.sampled_batch({n}); run_batch(batch, base, chunk_rows={chunk}); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024  # kB -> MB
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100_000, help="rows of the large batch")
+    ap.add_argument("--chunk", type=int, default=4096, help="rows per chunk")
+    ap.add_argument("--repeat", type=int, default=50, help="repeats of the small benchmarks")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    figures = deterministic(args.repeat)
+    figures |= large(args.n, max(3, args.repeat // 10), args.chunk)
+    figures[f"peak memory of the {args.n:,}-row run (fresh process, RSS) [MB]"] = _peak_child(
+        args.n, args.chunk)
+    if args.json:
+        print(json.dumps(figures, indent=1))
+    else:
+        width = max(map(len, figures))
+        for k, v in figures.items():
+            print(f"{k:<{width}}  {v:10.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

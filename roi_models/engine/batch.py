@@ -1,0 +1,92 @@
+"""Large batches in chunks: the KPIs of many parameter sets without keeping every monthly array.
+
+A Monte Carlo run or a fine sensitivity grid has 10^4-10^6 rows. Simulating
+them at once would hold about 2 kB per row and month; :func:`run_batch`
+simulates cache-sized chunks and keeps only the per-row figures (and, if
+asked, the net cash flow), so memory grows with n only through (n,) and
+(n, T+1) arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .finance import npv, payback_month, roi_from_components
+from .metrics import plan_metrics
+from .params import ParamBatch
+from .simulate import simulate
+
+DEFAULT_CHUNK_ROWS = 4096
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """Per-row figures of a large batch (shape (n,)); incremental ones need a baseline."""
+
+    npv_plan: np.ndarray
+    cac: np.ndarray
+    clv: np.ndarray
+    clv_to_cac: np.ndarray
+    cost_of_sales_share: np.ndarray
+    churn_monthly_avg: np.ndarray
+    customers_end: np.ndarray
+    npv: np.ndarray | None = None
+    roi: np.ndarray | None = None
+    payback_month: np.ndarray | None = None
+    net_cash_flow: np.ndarray | None = None
+
+
+def run_batch(
+    batch: ParamBatch,
+    baseline: ParamBatch | None = None,
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    keep_cash_flows: bool = False,
+) -> BatchSummary:
+    """Simulate ``batch`` in chunks of ``chunk_rows`` rows and return per-row KPIs.
+
+    ``baseline`` (one row, or as many rows as ``batch``) gives the incremental
+    NPV, ROI and payback month of each row against it, as
+    :func:`roi_models.engine.business_case` defines them (IRR is left out: it
+    is the costly figure; compute it for the rows you show).
+
+    >>> from roi_models.data import load_shipped
+    >>> sf = load_shipped("b2b_it_services")
+    >>> social = ParamBatch.from_assumptions([sf.scenario("social")]).repeat(3)
+    >>> status_quo = ParamBatch.from_assumptions([sf.scenario("status_quo")])
+    >>> out = run_batch(social, status_quo, chunk_rows=2)
+    >>> bool(np.allclose(out.npv, out.npv[0]))
+    True
+    """
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be at least 1")
+    n = batch.n
+    if baseline is not None and baseline.n not in (1, n):
+        raise ValueError(f"baseline needs 1 or {n} rows, has {baseline.n}")
+    base_res = simulate(baseline) if baseline is not None and baseline.n == 1 else None
+    parts: dict[str, list[np.ndarray]] = {}
+    for start in range(0, n, chunk_rows):
+        rows = slice(start, min(start + chunk_rows, n))
+        sub = batch.rows(rows)
+        res = simulate(sub)
+        m = plan_metrics(res, sub)
+        out = {
+            "npv_plan": m.npv, "cac": m.cac, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
+            "cost_of_sales_share": m.cost_of_sales_share, "churn_monthly_avg": m.churn_monthly_avg,
+            "customers_end": m.customers_end,
+        }
+        if baseline is not None:
+            ref = base_res if base_res is not None else simulate(baseline.rows(rows))
+            rate = sub["finance.discount_rate_annual"]
+            inc = res.net_cash_flow - ref.net_cash_flow
+            ref_parts = ref.components()
+            r = roi_from_components({k: v - ref_parts[k] for k, v in res.components().items()}, rate)
+            out |= {"npv": np.asarray(npv(inc, rate)), "roi": r.roi,
+                    "payback_month": np.asarray(payback_month(inc))}
+        if keep_cash_flows:
+            out["net_cash_flow"] = np.ascontiguousarray(res.net_cash_flow)
+        for k, v in out.items():
+            parts.setdefault(k, []).append(v)
+    return BatchSummary(**{k: np.concatenate(v) for k, v in parts.items()})
