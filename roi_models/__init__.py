@@ -14,7 +14,13 @@ Layers (imports point downwards): ``cli`` -> ``report`` -> ``analysis`` ->
 'status_quo'
 """
 
-from .analysis import ScenarioResults, run_scenarios
+from .analysis import (
+    ScenarioResults,
+    budget_share_sweep,
+    npv_drivers,
+    run_scenarios,
+    viral_stress,
+)
 from .assumptions import (
     Assumptions,
     ScenarioFile,
@@ -31,5 +37,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Assumptions", "InputError", "ParamBatch", "ScenarioFile", "ScenarioResults", "field_meta",
     "load_scenario_file", "load_shipped", "run_scenarios", "save_scenario_file", "scenario_path",
-    "shipped_scenarios", "simulate", "tei_table", "__version__",
+    "shipped_scenarios", "simulate", "tei_table", "budget_share_sweep", "npv_drivers",
+    "viral_stress", "__version__",
 ]

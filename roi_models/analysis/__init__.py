@@ -1,6 +1,17 @@
-"""Analyses built on the engine: scenario comparison (sensitivity, Monte Carlo and the
-optimiser come next, on the same batch)."""
+"""Analyses built on the engine, each one batch through the same simulation.
 
+- :mod:`.scenarios`: every scenario of a file against the status quo;
+- :mod:`.whatif`: the share of the marketing budget moved to social, swept 0..100 %;
+- :mod:`.drivers`: what drives the NPV difference (acquisition, retention, cost of sales...);
+- :mod:`.stress`: the viral-event stress test.
+"""
+
+from .drivers import npv_drivers
 from .scenarios import ScenarioResults, run_scenarios
+from .stress import viral_stress
+from .whatif import BudgetShareSweep, budget_share_sweep
 
-__all__ = ["ScenarioResults", "run_scenarios"]
+__all__ = [
+    "BudgetShareSweep", "ScenarioResults", "budget_share_sweep", "npv_drivers", "run_scenarios",
+    "viral_stress",
+]

@@ -40,9 +40,7 @@ def viral_stress(results: ScenarioResults) -> pd.DataFrame:
     """
     batch = results.batch.with_values({"viral_event.enabled": 1.0})
     sim = simulate(batch)
-    baseline = type(sim)(**{
-        k: (v[:1] if isinstance(v, np.ndarray) else v) for k, v in sim.__dict__.items()
-    })
+    baseline = sim.rows(0)
     case = business_case(sim, baseline, results.discount_rate, with_irr=False)
     plan_stressed = np.asarray(npv(sim.net_cash_flow, results.discount_rate))
     plan = np.asarray(results.metrics.npv, dtype=float)

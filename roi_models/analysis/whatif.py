@@ -170,6 +170,4 @@ def budget_share_sweep(
 
 def _row(sim: SimResult, i: int) -> SimResult:
     """One row of a simulation result, kept 2-D."""
-    return SimResult(**{
-        k: (v[i:i + 1] if isinstance(v, np.ndarray) else v) for k, v in sim.__dict__.items()
-    })
+    return sim.rows(i)

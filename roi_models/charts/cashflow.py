@@ -27,7 +27,32 @@ def cash_flow_traces(months, discounted, *, visible: bool = True) -> list[go.Bas
     ]
 
 
-def payback_marks(payback_month, label: str = "Payback") -> dict:
+def aligned_ranges(monthly, cumulative, pad: float = 0.06) -> tuple[list[float], list[float]]:
+    """Axis ranges for the bars (left) and the running total (right) with zero at the same height.
+
+    Bars from -1 to 2 put zero a third of the way up; the line follows:
+
+    >>> aligned_ranges([-1, 2], [-10, 40], pad=0)
+    ([-1.0, 2.0], [-20.0, 40.0])
+    """
+    lo1, hi1 = min(float(np.min(monthly)), 0.0), max(float(np.max(monthly)), 0.0)
+    lo2, hi2 = min(float(np.min(cumulative)), 0.0), max(float(np.max(cumulative)), 0.0)
+    hi1, hi2 = hi1 or 1.0, hi2 or 1.0
+    # zero sits at fraction f of the height: the larger negative share wins
+    f = max(-lo1 / (hi1 - lo1), -lo2 / (hi2 - lo2))
+    f = min(f, 0.95)
+
+    def rng(hi):
+        return [-f / (1 - f) * hi, hi]
+
+    r1, r2 = rng(hi1), rng(hi2)
+    if pad:
+        r1 = [r1[0] * (1 + pad), r1[1] * (1 + pad)]
+        r2 = [r2[0] * (1 + pad), r2[1] * (1 + pad)]
+    return [round(v, 6) for v in r1], [round(v, 6) for v in r2]
+
+
+def payback_marks(payback_month, label: str = "Discounted payback") -> dict:
     """Layout ``shapes`` and ``annotations`` marking a payback month (none if missing)."""
     if payback_month is None or pd.isna(payback_month):
         return {"shapes": [], "annotations": [{
@@ -45,12 +70,13 @@ def payback_marks(payback_month, label: str = "Payback") -> dict:
     }
 
 
-def _axes(fig: go.Figure, currency: str) -> None:
+def _axes(fig: go.Figure, currency: str, ranges=None) -> None:
+    r1, r2 = ranges if ranges is not None else (None, None)
     fig.update_layout(
         xaxis={"title": {"text": "Month"}},
-        yaxis={"title": {"text": f"Monthly [{currency}]"}, "zeroline": True},
+        yaxis={"title": {"text": f"Monthly [{currency}]"}, "zeroline": True, "range": r1},
         yaxis2={"title": {"text": f"Cumulative [{currency}]"}, "overlaying": "y", "side": "right",
-                "showgrid": False, "zeroline": True},
+                "showgrid": False, "zeroline": True, "range": r2},
         bargap=0.15,
     )
     fig.update_layout(margin={"r": 80})
@@ -91,12 +117,15 @@ def incremental_cash_flow(
             fig.add_trace(trace)
         npv = by_name.loc[name, "npv"]
         marks = payback_marks(by_name.loc[name, "discounted_payback_month"])
+        flow = part["discounted_incremental_cash_flow"].to_numpy()
+        r1, r2 = aligned_ranges(flow, np.cumsum(flow))
         layouts.append({
-            **marks,
+            **marks, "yaxis.range": r1, "yaxis2.range": r2,
             "title.text": f"Discounted incremental cash flow: {plain(name)} "
                           f"(NPV {money(None if pd.isna(npv) else float(npv), currency)})",
         })
-    _axes(fig, currency)
+    _axes(fig, currency, (layouts[shown]["yaxis.range"], layouts[shown]["yaxis2.range"])
+          if layouts else None)
     base_layout(fig, layouts[shown]["title.text"] if layouts else "Discounted incremental cash flow")
     if layouts:
         fig.update_layout(shapes=layouts[shown]["shapes"], annotations=layouts[shown]["annotations"])

@@ -37,18 +37,19 @@ def cost_of_sales_by_scenario(
             marker={"color": KIND_COLOURS[k]},
             hovertemplate="%{y:,.0f}<extra>" + k + " leads</extra>",
         ))
+    top = totals.sum(axis=1).to_numpy(dtype=float)
     fig.add_trace(go.Scatter(
-        x=x, y=share.to_numpy(dtype=float, na_value=np.nan), name="Share of revenue",
-        mode="markers+text", yaxis="y2", marker={"symbol": "diamond", "size": 12, "color": TOTAL},
-        text=[f"{v:.1%}" if pd.notna(v) else "n/a" for v in share], textposition="top center",
-        hovertemplate="%{y:.1%}<extra>share of revenue</extra>",
+        x=x, y=top, name="Share of revenue", mode="text", showlegend=False,
+        text=[f"{v:.1%} of revenue" if pd.notna(v) else "n/a" for v in share],
+        textposition="top center", textfont={"color": TOTAL, "size": 13},
+        customdata=share.to_numpy(dtype=float, na_value=np.nan),
+        hovertemplate="%{customdata:.2%} of revenue<extra></extra>",
     ))
     fig.update_layout(
         barmode="stack",
-        yaxis={"title": {"text": f"Cost of sales, months 1-T [{currency}]"}, "rangemode": "tozero"},
-        yaxis2={"title": {"text": "Share of revenue"}, "overlaying": "y", "side": "right",
-                "tickformat": ".0%", "rangemode": "tozero", "showgrid": False},
+        yaxis={"title": {"text": f"Cost of sales, months 1-T [{currency}]"},
+               "range": [0, float(np.nanmax(top, initial=0.0)) * 1.15 or 1.0]},
     )
-    base_layout(fig, "Cost of sales by scenario")
-    fig.update_layout(hovermode="x unified", margin={"r": 80})
+    base_layout(fig, "Cost of sales by scenario and its share of revenue")
+    fig.update_layout(hovermode="x unified")
     return fig

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..analysis.whatif import BudgetShareSweep
-from .cashflow import payback_marks
+from .cashflow import aligned_ranges, payback_marks
 from .style import NEGATIVE, POSITIVE, TOTAL, WARNING, base_layout, money, plain
 
 
@@ -66,7 +66,7 @@ def budget_share_figure(sweep: BudgetShareSweep) -> go.Figure:
         return np.where(row >= 0, POSITIVE, NEGATIVE).tolist()
 
     fig = make_subplots(
-        rows=2, cols=1, row_heights=[0.64, 0.36], vertical_spacing=0.16,
+        rows=2, cols=1, row_heights=[0.62, 0.38], vertical_spacing=0.22,
         specs=[[{"secondary_y": True}], [{}]],
         subplot_titles=("", "NPV against the share of channel budget on social"),
     )
@@ -84,13 +84,9 @@ def budget_share_figure(sweep: BudgetShareSweep) -> go.Figure:
                              mode="markers", marker={"size": 14, "color": WARNING,
                                                      "symbol": "circle-open", "line": {"width": 3}},
                              hoverinfo="skip"), row=2, col=1)
-    pad = 0.05
-    lo, hi = float(flows.min()), float(flows.max())
-    fig.update_yaxes(range=[lo - pad * (hi - lo), hi + pad * (hi - lo)],
-                     title_text=f"Monthly [{cur}]", row=1, col=1, secondary_y=False)
-    lo2, hi2 = float(cum.min()), float(cum.max())
-    fig.update_yaxes(range=[lo2 - pad * (hi2 - lo2), hi2 + pad * (hi2 - lo2)],
-                     title_text=f"Cumulative [{cur}]", showgrid=False,
+    r1, r2 = aligned_ranges(flows, cum)  # fixed over all steps: the bars visibly move
+    fig.update_yaxes(range=r1, title_text=f"Monthly [{cur}]", row=1, col=1, secondary_y=False)
+    fig.update_yaxes(range=r2, title_text=f"Cumulative [{cur}]", showgrid=False,
                      row=1, col=1, secondary_y=True)
     fig.update_xaxes(title_text="Month", row=1, col=1)
     fig.update_xaxes(title_text="Share of channel budget on social", tickformat=".0%",
@@ -112,7 +108,7 @@ def budget_share_figure(sweep: BudgetShareSweep) -> go.Figure:
                 [0, 1, 3],
             ],
         })
-    base_layout(fig, _title(sweep, start), height=640)
+    base_layout(fig, _title(sweep, start), height=700)
     marks = _marks(sweep, start)
     fig.update_layout(
         shapes=marks["shapes"],

@@ -231,6 +231,8 @@ def _entry_fields(entry) -> dict[str, str]:
 
 def _label(path: str) -> tuple[str, str]:
     """(label, unit) of a schema path; ('', '') when the path has no metadata."""
+    if path.endswith(".spend.kind"):
+        return "Spend schedule", ""
     try:
         meta = field_meta(path)
     except KeyError:

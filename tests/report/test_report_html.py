@@ -1,0 +1,201 @@
+"""The rendered HTML report: content, escaping, determinism, discounting convention, size."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+import roi_models as rm
+from roi_models.assumptions import parse_scenario_text
+from roi_models.data import scenario_path
+from roi_models.errors import InputError
+from roi_models.report import ReportOptions, render_report, write_report
+
+MAX_BYTES = 6 * 1024 * 1024
+
+
+class _Collect(HTMLParser):
+    """Elements with their attributes and text (enough to read data-* cells back)."""
+
+    def __init__(self):
+        super().__init__()
+        self.elements: list[dict] = []
+        self.stack: list[dict] = []
+        self.srcs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        el = {"tag": tag, **{k: (v or "") for k, v in attrs}, "_text": ""}
+        for k in ("src", "href"):
+            if el.get(k):
+                self.srcs.append(el[k])
+        self.elements.append(el)
+        if tag not in ("meta", "br", "link", "img", "input"):
+            self.stack.append(el)
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            el = self.stack.pop()
+            if el["tag"] == tag:
+                break
+
+    def handle_data(self, data):
+        for el in self.stack:
+            el["_text"] += data
+
+
+def parse(html: str) -> _Collect:
+    p = _Collect()
+    p.feed(html)
+    return p
+
+
+def test_size_below_target_and_plotly_inline_once(report_html):
+    size = len(report_html.encode("utf-8"))
+    print(f"report size: {size / 1e6:.2f} MB")
+    assert size < MAX_BYTES
+    assert report_html.count("<script src") == 0
+    assert report_html.count("Plotly.newPlot(") == 7  # the seven charts
+    # plotly.js is inlined once: its licence banner appears once
+    assert len(re.findall(r"plotly\.js v\d", report_html)) == 1
+
+
+def test_no_external_resources(report_html):
+    p = parse(report_html)
+    assert all(s.startswith("#") for s in p.srcs), p.srcs  # only in-page links
+    assert "<link" not in report_html
+    assert "@import" not in report_html and "fonts.googleapis" not in report_html
+
+
+def test_no_nan_shown(report_html):
+    text = re.sub(r"<script.*?</script>", "", report_html, flags=re.S)
+    assert not re.search(r"\bnan\b", text, flags=re.I)
+    assert "n/a (this is the baseline)" in text
+    assert "n/a (does not pay back within 60 months)" in text  # the traditional plan
+
+
+def test_kpi_attributes_equal_results(results, report_html):
+    cells = [e for e in parse(report_html).elements if "data-kpi" in e]
+    assert cells
+    checked = 0
+    for e in cells:
+        expected = results.kpis(e["data-scenario"])[e["data-kpi"]]
+        if e["data-value"] == "":
+            assert expected is None or e["data-scenario"] == "status_quo"
+        else:
+            assert float(e["data-value"]) == expected
+            checked += 1
+    assert checked > 20
+
+
+def test_recommendation_names_best_plan_without_a_probability(results, report_html):
+    best = results.summary.iloc[1:].sort_values("npv").iloc[-1]["scenario"]
+    rec = next(e for e in parse(report_html).elements if e.get("id") == "recommendation")
+    assert rec["data-scenario"] == best
+    assert f"adopt the {best} plan" in rec["_text"]
+    assert "Monte Carlo" in rec["_text"]
+    assert "%" not in rec["_text"].split("Monte Carlo")[1]  # no invented probability
+
+
+def test_annual_table_discounting_convention(results, report_html):
+    """Present value = Initial + sum of Year n / (1 + i)^n, read from the rendered cells."""
+    i = results.discount_rate
+    by_key: dict = {}
+    p = parse(report_html)
+    current = None
+    for e in p.elements:
+        if e["tag"] == "table" and "tei" in e.get("class", ""):
+            current = (e["data-scenario"], e["data-adjusted"])
+        if e["tag"] == "tr" and "data-row" in e:
+            row = e["data-row"]
+        if e["tag"] == "td" and "data-col" in e and current:
+            by_key.setdefault((*current, row), {})[e["data-col"]] = float(e["data-value"])
+    assert len(by_key) == 3 * 2 * 3  # 3 plans x (plain, risk-adjusted) x 3 rows
+    for (scenario, adjusted, row), cols in by_key.items():
+        years = sorted((int(k.split()[1]), v) for k, v in cols.items() if k.startswith("Year "))
+        pv = cols["Initial"] + sum(v / (1 + i) ** n for n, v in years)
+        assert cols["Present value"] == pytest.approx(pv, rel=1e-12, abs=1e-6)
+        assert cols["Total"] == pytest.approx(cols["Initial"] + sum(v for _, v in years))
+    # risk adjustment: benefits x 0.9, costs x 1.05 (the default options)
+    plain, adj = by_key[("social", "false", "benefits")], by_key[("social", "true", "benefits")]
+    assert adj["Year 2"] == pytest.approx(0.9 * plain["Year 2"])
+    plain, adj = by_key[("social", "false", "costs")], by_key[("social", "true", "costs")]
+    assert adj["Initial"] == pytest.approx(1.05 * plain["Initial"])
+    assert by_key[("social", "false", "costs")]["Initial"] == pytest.approx(
+        -results.case.incremental_components["programme_cost"][results.index("social"), 0])
+
+
+def _hostile_file():
+    text = scenario_path("b2b_it_services").read_text(encoding="utf-8")
+    text = text.replace("  blended:\n", "  \"<script>alert(1)</script>\":\n", 1)
+    text = text.replace(
+        'source: "Rationale: illustrative current client count"',
+        'source: "<b>CRM</b> & <img src=x onerror=alert(2)> export", note: "</td><td>x"',
+    )
+    text = text.replace("name: Northwind IT Services (illustrative B2B case)",
+                        'name: "Evil <i>Corp</i> & Co"')
+    return parse_scenario_text(text, "hostile.yaml")
+
+
+def test_user_text_is_escaped():
+    res = rm.run_scenarios(_hostile_file())
+    html = render_report(res, ReportOptions(date=datetime.date(2025, 1, 1)))
+    outside_scripts = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in outside_scripts
+    assert "<img src=x" not in html
+    assert "&lt;b&gt;CRM&lt;/b&gt; &amp; &lt;img src=x onerror=alert(2)&gt; export" in html
+    assert "Evil &lt;i&gt;Corp&lt;/i&gt; &amp; Co" in outside_scripts
+    assert "</td><td>x" not in html
+    # the only script tags are plotly.js and the seven charts
+    assert html.count("<script") == 1 + 7
+
+
+def test_deterministic_and_date_from_options(results):
+    a = render_report(results, ReportOptions(date=datetime.date(2025, 3, 14)))
+    b = render_report(results, ReportOptions(date=datetime.date(2025, 3, 14)))
+    c = render_report(results, ReportOptions(date=datetime.date(2026, 7, 1)))
+    assert a == b
+    assert a != c
+    assert "14 March 2025" in a and "1 July 2026" in c
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-", a)  # no uuid-style ids
+
+
+def test_options_are_validated(results):
+    with pytest.raises(InputError, match="date"):
+        ReportOptions(date="2025-01-01")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="risk_adjust_costs"):
+        ReportOptions(date=datetime.date(2025, 1, 1), risk_adjust_costs=1.5)
+    with pytest.raises(InputError, match="scenario"):
+        render_report(results, ReportOptions(date=datetime.date(2025, 1, 1), scenarios=("socail",)))
+
+
+def test_scenario_selection_and_title(results):
+    html = render_report(results, ReportOptions(date=datetime.date(2025, 1, 1),
+                                                scenarios=("traditional",), title="Board pack Q3"))
+    assert "<h1>Board pack Q3</h1>" in html
+    assert 'data-scenario="social"' not in html
+    assert "keep the status quo" in html  # traditional alone does not beat doing nothing
+
+
+def test_write_report_refuses_overwrite(results, report_options, tmp_path):
+    target = tmp_path / "r.html"
+    target.write_text("keep me", encoding="utf-8")
+    with pytest.raises(InputError, match="already exists"):
+        write_report(results, target, report_options)
+    assert target.read_text(encoding="utf-8") == "keep me"
+    write_report(results, target, report_options, overwrite=True)
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not list(tmp_path.glob(".*.tmp"))  # nothing left behind
+
+
+def test_plotly_js_cannot_close_its_script_tag():
+    import plotly.offline
+    assert "</script" not in plotly.offline.get_plotlyjs().lower()
+
+
+def test_print_css_present(report_html):
+    assert "@media print" in report_html
+    assert "break-inside: avoid" in report_html and "break-before: page" in report_html
