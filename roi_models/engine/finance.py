@@ -175,13 +175,14 @@ def roi_from_components(
     is the TEI definition (Forrester), not revenue over spend (that is ROAS).
     NaN when PV costs are zero.
     """
-    parts = np.stack([np.asarray(v, dtype=float) for v in incremental_components.values()])
-    T = parts.shape[-1] - 1
-    d = discount_factors(monthly_rate(annual_rate), T)
-    benefits = np.clip(parts, 0.0, None).sum(axis=0)
-    costs = np.clip(-parts, 0.0, None).sum(axis=0)
-    pv_b = np.sum(benefits * d, axis=-1)
-    pv_c = np.sum(costs * d, axis=-1)
+    parts = [np.asarray(v, dtype=float) for v in incremental_components.values()]
+    T = parts[0].shape[-1] - 1
+    rate = np.asarray(annual_rate, dtype=float)
+    if rate.ndim and rate.size and np.all(rate == rate.flat[0]):
+        rate = rate.flat[0]
+    d = discount_factors(monthly_rate(rate), T)
+    pv_b = sum(np.einsum("...t,...t->...", np.maximum(part, 0.0), d) for part in parts)
+    pv_c = -sum(np.einsum("...t,...t->...", np.minimum(part, 0.0), d) for part in parts)
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(pv_c > 0, (pv_b - pv_c) / np.where(pv_c > 0, pv_c, 1.0), np.nan)
     return ROI(roi=roi, pv_benefits=pv_b, pv_costs=pv_c)

@@ -75,14 +75,15 @@ def plan_metrics(res: SimResult, batch: ParamBatch) -> PlanMetrics:
     cac = _ratio(cost_by_source.sum(axis=1), acquired)
 
     # CLV: value of a customer acquired in month t = customer_value at t (first margin at t+1)
-    weights = res.new[:, :, months]
-    value = res.customer_value[:, :, months]
-    clv_src = _ratio((weights * value).sum(axis=-1), weights.sum(axis=-1))  # NaN: none acquired
+    weighted = np.einsum("nst,nst->ns", res.new[:, :, months], res.customer_value[:, :, months])
+    clv_src = _ratio(weighted, new_total)  # NaN: none acquired
     clv_src[:, 0] = np.nan
-    clv = _ratio((weights[:, ACQUIRED] * value[:, ACQUIRED]).sum(axis=(1, 2)), acquired)
+    clv = _ratio(weighted[:, ACQUIRED].sum(axis=1), acquired)
 
-    churned = res.churned[:, :, months].sum(axis=(1, 2))
-    at_risk = res.active[:, :, :-1].sum(axis=(1, 2))
+    # customers lost over months 1..T telescope: A(0) - A(T) + everyone acquired
+    active = res.active_customers
+    churned = active[:, 0] - active[:, -1] + res.new_customers[:, months].sum(axis=-1)
+    at_risk = active[:, :-1].sum(axis=-1)
     return PlanMetrics(
         npv=np.asarray(npv(res.net_cash_flow, batch["finance.discount_rate_annual"])),
         cac_by_source=cac_src,

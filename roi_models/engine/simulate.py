@@ -50,6 +50,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
+from scipy.signal import lfilter
 
 from ..assumptions.schema import SOURCES
 from ..conventions import bass_monthly, monthly_rate
@@ -57,6 +58,7 @@ from .params import ParamBatch
 
 S_EXISTING, S_TRADITIONAL, S_SOCIAL, S_ORGANIC, S_REFERRAL = range(len(SOURCES))
 KINDS: tuple[str, ...] = ("traditional", "social")
+_TINY = 1e-300  # keeps 0/0 at 0 (or 1 for A/U) without masked divisions in the month loop
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ class SimResult:
     net_cash_flow: np.ndarray
     margin_per_customer: np.ndarray
     customer_value: np.ndarray  # (n, 5, T+1): value of a customer active at end of month t
+    active_customers: np.ndarray  # (n, T+1): all sources
+    new_customers: np.ndarray  # (n, T+1): all sources
 
     @property
     def n(self) -> int:
@@ -127,14 +131,6 @@ class SimResult:
         """Channel spend of both kinds plus referral rewards, per month."""
         return self.spend_by_kind.sum(axis=1) + self.referral_rewards
 
-    @property
-    def active_customers(self) -> np.ndarray:
-        return self.active.sum(axis=1)
-
-    @property
-    def new_customers(self) -> np.ndarray:
-        return self.new.sum(axis=1)
-
     def components(self) -> dict[str, np.ndarray]:
         """Signed cash-flow components (inflows +, outflows -) that sum to the net cash flow."""
         return {
@@ -166,13 +162,8 @@ def simulate(batch: ParamBatch) -> SimResult:
     months = np.arange(T + 1, dtype=float)[:, None]  # (T+1, 1)
 
     # ---------------------------------------------------------------- channels
-    lam = batch.channel["carryover"][:, None, :]  # (C, 1, n)
     spend = np.broadcast_to(batch.spend, (len(batch.channel_names), T + 1, n))
-    adstock = np.empty_like(spend, dtype=float)
-    adstock[:, 0, :] = batch.channel["spend_before_plan"] / (1.0 - batch.channel["carryover"])
-    for t in range(1, T + 1):
-        np.multiply(lam[:, 0, :], adstock[:, t - 1, :], out=adstock[:, t, :])
-        adstock[:, t, :] += spend[:, t, :]
+    adstock = _adstock(spend, batch.channel["carryover"], batch.channel["spend_before_plan"])
     leads_c = _hill(
         adstock, batch.channel["half_saturation"][:, None, :], batch.channel["shape"][:, None, :]
     ) * batch.channel["max_leads_monthly"][:, None, :]
@@ -244,37 +235,42 @@ def simulate(batch: ParamBatch) -> SimResult:
     new[S_EXISTING] = 0.0
     new[S_TRADITIONAL:S_SOCIAL + 1] = paid_in
     adopted = g["market.initial_customers"].copy()  # U: everyone ever acquired
-    total_prev = np.empty(n)
+    p_tiny = p + _TINY
+    active_total = np.empty((T + 1, n))  # A(t), kept as the loop computes it
+    new_total = np.zeros((T + 1, n))
+    active_total[0] = g["market.initial_customers"]
     imitation = np.empty(n)
     hazard = np.empty(n)
     q_adopter = np.empty(n)
     growth = np.empty(n)
     denom = np.empty(n)
     remaining = np.empty(n)
-    total_new = np.empty(n)
     for t in range(1, T + 1):
         prev = active[:, t - 1]
         step = new[:, t]
-        np.add.reduce(prev, axis=0, out=total_prev)
+        total_prev = active_total[t - 1]
+        total_new = new_total[t]
         # Bass hazard h = p + q A/M on the remaining market M - U, integrated exactly over
         # the month (see _bass_step): organic = (1 - e) h (M - U) / (p + q' e + (1 - e) q A/M)
         np.multiply(q_per_customer[t], total_prev, out=imitation)
         np.add(imitation, p, out=hazard)
-        np.divide(total_prev, adopted, out=q_adopter, where=adopted > 0)
-        q_adopter[adopted <= 0] = 1.0
+        # q' = q A/U; (A + tiny)/(U + tiny) is 1 before anyone adopted (A = U = 0)
+        np.add(adopted, _TINY, out=q_adopter)
+        np.add(total_prev, _TINY, out=denom)
+        np.divide(denom, q_adopter, out=q_adopter)
         q_adopter *= q_eff[t]
         np.add(q_adopter, p, out=growth)
         np.negative(growth, out=growth)
         np.exp(growth, out=growth)  # e
         np.multiply(q_adopter, growth, out=denom)
-        denom += p
+        denom += p_tiny  # p, and a tiny term so that 0/0 (no p, no q) gives 0
         np.subtract(1.0, growth, out=growth)  # 1 - e
         imitation *= growth
         denom += imitation
         np.subtract(market, adopted, out=remaining)
         np.multiply(growth, hazard, out=step[S_ORGANIC])
         step[S_ORGANIC] *= remaining
-        np.divide(step[S_ORGANIC], denom, out=step[S_ORGANIC], where=denom > 0)
+        np.divide(step[S_ORGANIC], denom, out=step[S_ORGANIC])
         step[S_ORGANIC] *= acquisition_factor[t]
         np.multiply(referral_in[t], total_prev, out=step[S_REFERRAL])
         np.add.reduce(step, axis=0, out=total_new)
@@ -282,9 +278,10 @@ def simulate(batch: ParamBatch) -> SimResult:
         if over.any():  # capacity: never acquire more than what is left of the market
             scale = np.where(over, remaining / np.where(over, total_new, 1.0), 1.0)
             step *= scale
-            total_new *= scale
+            np.multiply(total_new, scale, out=total_new)
         np.multiply(prev, survival[:, t], out=retained[:, t])
         np.add(retained[:, t], step, out=active[:, t])
+        np.add.reduce(active[:, t], axis=0, out=active_total[t])
         adopted += total_new
     leads[:, 0] = 0.0  # month 0 held the pre-plan pipeline; report months 1..T only
     opp[:, 0] = 0.0
@@ -298,7 +295,7 @@ def simulate(batch: ParamBatch) -> SimResult:
         * (1.0 - g["social.support_deflection"] * engagement)
     )
     support_per_customer[0] = 0.0
-    support_cost = active.sum(axis=0) * support_per_customer
+    support_cost = active_total * support_per_customer
     referral_rewards = new[S_REFERRAL] * g["referrals.reward_per_customer"]
     programme = np.broadcast_to(g["programme.ongoing_monthly"], (T + 1, n)).copy()
     programme[0] = g["programme.one_time_cost"] * g["organisation.implementation_cost_multiplier"]
@@ -322,6 +319,7 @@ def simulate(batch: ParamBatch) -> SimResult:
         revenue=out(revenue), gross_profit=out(gross_profit), support_cost=out(support_cost),
         programme_cost=out(programme), net_cash_flow=out(net),
         margin_per_customer=out(margin), customer_value=out(value),
+        active_customers=out(active_total), new_customers=out(new_total),
     )
 
 
@@ -341,6 +339,30 @@ def _bass_step(F0, q_adopter, p):
     """
     e = np.exp(-(p + q_adopter))
     return (1 - e) * (p + q_adopter * F0) * (1 - F0) / (p + q_adopter * e + q_adopter * (1 - e) * F0)
+
+
+def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """Geometric adstock ``a(t) = s(t) + lambda a(t-1)`` from ``a(0) = before / (1 - lambda)``.
+
+    ``spend`` is (C, T+1, n) (month 0 unused), ``carryover`` and ``before`` (C, n).
+    A channel whose carry-over is the same in every row is one linear filter
+    over all months (``scipy.signal.lfilter``, the recurrence in C); rows with
+    their own carry-over go through the month loop.
+    """
+    C, T1, n = spend.shape
+    adstock = np.empty((C, T1, n))
+    adstock[:, 0] = before / (1.0 - carryover)
+    for c in range(C):  # a handful of channels
+        lam = carryover[c]
+        if np.all(lam == lam[0]):
+            lam0 = float(lam[0])
+            adstock[c, 1:] = lfilter([1.0], [1.0, -lam0], spend[c, 1:], axis=0,
+                                     zi=lam0 * adstock[c, :1])[0]
+        else:
+            for t in range(1, T1):
+                np.multiply(lam, adstock[c, t - 1], out=adstock[c, t])
+                adstock[c, t] += spend[c, t]
+    return adstock
 
 
 def _hill(adstock: np.ndarray, half: np.ndarray, shape: np.ndarray) -> np.ndarray:
@@ -394,8 +416,12 @@ def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray) 
     value = np.empty_like(survival)
     r_end = survival[:, -1]
     value[:, -1] = margin[-1] * r_end / (1.0 + rate - r_end)
-    survival_discounted = survival / (1.0 + rate)
+    discount = 1.0 / (1.0 + rate)
+    if np.all(discount == discount.flat[0]):
+        discount = float(discount.flat[0])
     for t in range(survival.shape[1] - 2, -1, -1):
-        np.add(value[:, t + 1], margin[t + 1], out=value[:, t])
-        value[:, t] *= survival_discounted[:, t + 1]
+        row = value[:, t]
+        np.add(value[:, t + 1], margin[t + 1], out=row)
+        row *= survival[:, t + 1]
+        row *= discount
     return value
