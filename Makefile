@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= data/scenarios/b2b_it_services.yaml
 REPORT ?= reports/b2b_it_services.html
 
-.PHONY: install test report bench lab clean-venv
+.PHONY: install test report bench lab app clean-venv
 
 install: $(STAMP)
 
@@ -33,6 +33,11 @@ bench: $(STAMP)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
+
+# The explorer notebook as a web app on this machine only (PORT=8866 by default).
+PORT ?= 8866
+app: $(STAMP)
+	$(VENV)/bin/voila notebooks/01_business_case_explorer.ipynb --no-browser --port $(PORT) --Voila.ip=127.0.0.1
 
 clean-venv:
 	rm -rf $(VENV)

@@ -189,7 +189,7 @@ class ScenarioResults:
                 except KeyError:
                     value = None
                 try:
-                    unit = field_meta(path).unit
+                    unit = field_meta(path).unit.replace("currency", self.currency)
                 except KeyError:
                     unit = ""
                 rows.append({
