@@ -30,6 +30,7 @@ report: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/explorer_bench.py
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

@@ -13,12 +13,13 @@ from .style import NEGATIVE, POSITIVE, TOTAL, base_layout, dropdown, money, plai
 
 def npv_waterfall(
     drivers: pd.DataFrame, currency: str, scenarios: Sequence[str] | None = None,
-    *, active: str | None = None,
+    *, active: str | None = None, title: str | None = None,
 ) -> go.Figure:
     """Drivers (acquisition, retention, marketing spend, cost of sales, support,
     programme cost) stepping to the incremental NPV; a dropdown picks the scenario.
 
-    ``drivers`` is the tidy frame of :func:`roi_models.analysis.drivers.npv_drivers`.
+    ``drivers`` is the tidy frame of :func:`roi_models.analysis.drivers.npv_drivers`
+    (or of :func:`~roi_models.analysis.drivers.driver_difference` for plan against plan).
 
     >>> import roi_models as rm
     >>> from roi_models.analysis.drivers import npv_drivers
@@ -46,7 +47,7 @@ def npv_waterfall(
             connector={"line": {"color": "#b0b7bf"}},
             hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
         ))
-        titles.append({"title.text": f"What drives the NPV: {plain(name)} vs status quo"})
+        titles.append({"title.text": title or f"What drives the NPV: {plain(name)} vs status quo"})
     fig.update_yaxes(title_text=f"Present value [{currency}]")
     base_layout(fig, titles[shown]["title.text"] if titles else "What drives the NPV", height=460)
     fig.update_layout(showlegend=False, hovermode="closest")

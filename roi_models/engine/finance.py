@@ -58,7 +58,8 @@ def irr_monthly(cash_flows, *, tol: float = 1e-12, max_iter: int = 200) -> np.nd
     Managerial Finance*). Where several rates solve it, the one closest to 0 is
     returned, as ``numpy_financial.irr`` does. Vectorised: the NPV is
     evaluated on a grid of rates for all rows in one matrix product, the
-    sign change nearest 0 is kept, and bisection refines it to ``tol``.
+    sign change nearest 0 is kept, and the Illinois method (regula falsi with
+    halving, Dowell & Jarratt 1971) refines it to ``tol``.
     Rows whose flows never change sign have no IRR (NaN). The grid spans
     monthly rates from -95 % to +900 %; a root touching zero without a sign
     change is not found (NaN).
@@ -70,51 +71,60 @@ def irr_monthly(cash_flows, *, tol: float = 1e-12, max_iter: int = 200) -> np.nd
     """
     cf = np.atleast_2d(np.asarray(cash_flows, dtype=float))
     n, T1 = cf.shape
-    # grid on log(1 + r): dense near 0, covering -95 % .. +900 % a month
-    u = np.concatenate([np.linspace(np.log(0.05), -0.1, 120), np.linspace(-0.1, 0.1, 401)[1:-1],
-                        np.linspace(0.1, np.log(10.0), 160)])
-    rates = np.expm1(u)
-    powers = np.exp(-np.outer(np.arange(T1), u))  # (T1, G): (1 + r)^-t
     scale = np.abs(cf).sum(axis=1, keepdims=True)
     scale[scale == 0] = 1.0
-    values = (cf / scale) @ powers  # (n, G)
+    cf = cf / scale
+    # grid on u = log(1 + r): dense near 0, covering -95 % .. +900 % a month
+    u = np.concatenate([np.linspace(np.log(0.05), -0.1, 120), np.linspace(-0.1, 0.1, 401)[1:-1],
+                        np.linspace(0.1, np.log(10.0), 160)])
+    values = cf @ _powers(u, T1).T  # (n, G): the sign of NPV at each grid rate
     sign = np.sign(values)
     change = (sign[:, :-1] * sign[:, 1:] < 0) | (sign[:, :-1] == 0)
     has = change.any(axis=1)
-    # the bracket nearest rate 0
-    mid = 0.5 * (rates[:-1] + rates[1:])
-    dist = np.where(change, np.abs(mid)[None, :], np.inf)
-    j = np.argmin(dist, axis=1)
-    lo = rates[j].copy()
-    hi = rates[j + 1].copy()
-    f_lo = _npv_at(cf / scale, lo)
-    for _ in range(max_iter):
-        m = 0.5 * (lo + hi)
-        f_m = _npv_at(cf / scale, m)
-        left = np.sign(f_m) == np.sign(f_lo)
-        lo = np.where(left, m, lo)
-        f_lo = np.where(left, f_m, f_lo)
-        hi = np.where(left, hi, m)
-        if np.all(hi - lo <= tol * np.maximum(1.0, np.abs(lo))):
-            break
+    # the bracket nearest rate 0, refined on u by the Illinois variant of regula falsi
+    # (Dowell & Jarratt 1971: superlinear, never leaves the bracket), vectorised over rows
+    mid = np.expm1(0.5 * (u[:-1] + u[1:]))
+    j = np.argmin(np.where(change, np.abs(mid)[None, :], np.inf), axis=1)
+    lo, hi = u[j].copy(), u[j + 1].copy()
+    f_lo = np.einsum("nt,nt->n", cf, _powers(lo, T1))
+    f_hi = np.einsum("nt,nt->n", cf, _powers(hi, T1))
     root = 0.5 * (lo + hi)
+    kept = np.zeros(n)  # +1: hi moved last time, -1: lo moved last time
+    for _ in range(max_iter):
+        denom = f_hi - f_lo
+        safe = denom != 0
+        root = np.where(safe, hi - f_hi * (hi - lo) / np.where(safe, denom, 1.0), 0.5 * (lo + hi))
+        root = np.clip(root, lo, hi)
+        f_m = np.einsum("nt,nt->n", cf, _powers(root, T1))
+        to_hi = np.sign(f_m) == np.sign(f_hi)
+        f_lo = np.where(to_hi & (kept > 0), 0.5 * f_lo, f_lo)  # lo kept twice: halve it
+        f_hi = np.where(~to_hi & (kept < 0), 0.5 * f_hi, f_hi)  # hi kept twice: halve it
+        hi, f_hi = np.where(to_hi, root, hi), np.where(to_hi, f_m, f_hi)
+        lo, f_lo = np.where(to_hi, lo, root), np.where(to_hi, f_lo, f_m)
+        kept = np.where(to_hi, 1.0, -1.0)
+        small = np.expm1(hi) - np.expm1(lo) <= tol * np.maximum(1.0, np.abs(np.expm1(lo)))
+        if np.all((np.abs(f_m) <= 1e-15) | small | ~has):
+            break
+    root = np.expm1(root)
     exact = values == 0  # a grid point that is itself a root
     exact_any = exact.any(axis=1)
     if exact_any.any():
-        nearest = np.argmin(np.where(exact, np.abs(rates)[None, :], np.inf), axis=1)
-        root = np.where(exact_any, rates[nearest], root)
+        nearest = np.argmin(np.where(exact, np.abs(np.expm1(u))[None, :], np.inf), axis=1)
+        root = np.where(exact_any, np.expm1(u[nearest]), root)
     changes_sign = (cf > 0).any(axis=1) & (cf < 0).any(axis=1)
     result = np.where(changes_sign & (has | exact_any), root, np.nan)
     return float(result[0]) if np.ndim(cash_flows) == 1 else result
 
 
-def _npv_at(cf: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """NPV of each row at its own monthly rate (Horner's scheme, stable for large t)."""
-    v = 1.0 / (1.0 + rate)
-    acc = np.zeros(cf.shape[0])
-    for t in range(cf.shape[1] - 1, -1, -1):
-        acc = acc * v + cf[:, t]
-    return acc
+def _powers(u: np.ndarray, T1: int) -> np.ndarray:
+    """``(1 + r)^-t`` for ``u = log(1 + r)``, scaled by ``(1 + r)^T`` where ``r < 0``.
+
+    The scale is positive, so the sign of the NPV is kept, and every power is at
+    most 1: no overflow however long the horizon. Shape ``u.shape + (T1,)``.
+    """
+    t = np.arange(T1, dtype=float)
+    u = np.asarray(u, dtype=float)[..., None]
+    return np.exp(np.where(u < 0, (T1 - 1 - t) * u, -t * u))
 
 
 def irr_annual(cash_flows) -> np.ndarray | float:

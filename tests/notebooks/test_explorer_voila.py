@@ -1,0 +1,135 @@
+"""The explorer notebook served by Voila, driven by Debian's chromium: a slider moves a chart and a KPI.
+
+Skipped locally when chromium, Playwright or Voila is missing; fails when CI=true.
+A screenshot is saved under the test's tmp_path and copied to /tmp/explorer_screenshot.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "01_business_case_explorer.ipynb"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOT_COPY = Path("/tmp/explorer_screenshot.png")
+
+pytestmark = [pytest.mark.browser, pytest.mark.notebook]
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the browser test must run)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"voila exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "api", timeout=5):  # the server, not the notebook
+                return
+        except urllib.error.HTTPError:  # any HTTP answer: the server is up
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"voila not ready at {url} after {timeout:.0f} s")
+
+
+@pytest.fixture
+def voila_url(tmp_path):
+    voila = Path(sys.executable).with_name("voila")
+    if not voila.exists():
+        _unavailable(f"{voila} not found: pip install -e '.[dev]'")
+    port = _free_port()
+    log = (tmp_path / "voila.log").open("w")
+    proc = subprocess.Popen(
+        [str(voila), str(NOTEBOOK), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        _wait_ready(url, proc)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)  # voila and its kernel, by PID
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()
+
+
+@pytest.fixture
+def browser():
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(f"{CHROMIUM} not found: apt-get install -y chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is a dev dependency
+        _unavailable("playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+KPI = 'td[data-scenario="social"][data-kpi="npv"]'
+CHART = """() => {  // the cash-flow chart (second in the grid): the social plan's bars
+    const gd = document.querySelectorAll('.js-plotly-plot')[1];
+    return Array.from(gd.data[0].y).reduce((a, b) => a + b, 0);
+}"""
+
+
+def test_voila_explorer_slider_moves_a_chart_and_a_kpi(voila_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 2700})
+    page_errors: list[str] = []
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    page.goto(voila_url, timeout=180_000)
+    page.wait_for_selector(".roi-explorer .noUi-handle", timeout=180_000)
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4", timeout=120_000)
+    page.wait_for_selector(KPI, timeout=60_000)
+    kpi_before = page.inner_text(KPI)
+    chart_before = page.evaluate(CHART)
+
+    handle = page.locator(".roi-explorer .noUi-handle").first  # "Budget moved to social"
+    handle.focus()
+    for _ in range(4):
+        handle.press("ArrowRight")
+    page.wait_for_function(
+        f"document.querySelector('{KPI}').innerText !== {kpi_before!r}", timeout=60_000)
+    page.wait_for_function(f"({CHART})() !== {chart_before!r}", timeout=60_000)
+    kpi_after, chart_after = page.inner_text(KPI), page.evaluate(CHART)
+    assert kpi_after != kpi_before and chart_after != chart_before
+    assert float(page.input_value(".roi-explorer .roi-lever input[type=number]")) > 0
+    time.sleep(1.0)  # let plotly finish its redraw before the picture
+    shot = tmp_path / "explorer.png"
+    page.screenshot(path=str(shot), full_page=True)
+    shutil.copy(shot, SCREENSHOT_COPY)
+    assert shot.stat().st_size > 50_000
+    assert page_errors == []
