@@ -199,7 +199,11 @@ def simulate(batch: ParamBatch) -> SimResult:
     # ---------------------------------------------------------------- shocks
     viral_on = g["viral_event.enabled"] > 0
     since = months - g["viral_event.month"]
-    decay = np.where(viral_on & (since >= 0), 0.5 ** (np.maximum(since, 0.0) / g["viral_event.half_life_months"]), 0.0)
+    decay = np.where(
+        viral_on & (since >= 0),
+        np.exp2(-np.maximum(since, 0.0) / g["viral_event.half_life_months"]),  # 0.5^(dt/h)
+        0.0,
+    )
     decay *= 1.0 - g["viral_event.mitigation"] * g["programme.response_capability"] * ramp
     acquisition_factor = 1.0 - g["viral_event.acquisition_hit"] * decay
     start = g["retention.downturn.start_month"]
