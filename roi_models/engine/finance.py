@@ -47,8 +47,15 @@ def npv(cash_flows, annual_rate) -> np.ndarray | float:
     if rate.ndim and rate.size and np.all(rate == rate.flat[0]):
         rate = rate.flat[0]  # one rate for the batch: one matrix-vector product
     d = discount_factors(monthly_rate(rate), cf.shape[-1] - 1)
-    result = np.einsum("...t,...t->...", cf, d) if d.ndim > 1 else cf @ d
+    result = _present_value(cf, d)
     return float(result) if np.ndim(result) == 0 else result
+
+
+def _present_value(flows: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Sum over the last axis of flows x discount factors (a BLAS product for one rate)."""
+    if factors.ndim == 1:
+        return flows @ factors
+    return np.einsum("...t,...t->...", flows, factors)
 
 
 def irr_monthly(cash_flows, *, tol: float = 1e-12, max_iter: int = 200) -> np.ndarray | float:
@@ -191,8 +198,14 @@ def roi_from_components(
     if rate.ndim and rate.size and np.all(rate == rate.flat[0]):
         rate = rate.flat[0]
     d = discount_factors(monthly_rate(rate), T)
-    pv_b = sum(np.einsum("...t,...t->...", np.maximum(part, 0.0), d) for part in parts)
-    pv_c = -sum(np.einsum("...t,...t->...", np.minimum(part, 0.0), d) for part in parts)
+    total = parts[0].copy()
+    for part in parts[1:]:
+        total += part
+    pv_b = sum(_present_value(np.maximum(part, 0.0), d) for part in parts)
+    npv_total = _present_value(total, d)
+    # PV costs = PV benefits - NPV; below rounding of the sums it is exactly no cost
+    pv_c = pv_b - npv_total
+    pv_c = np.where(pv_c <= 1e-12 * (np.abs(pv_b) + np.abs(npv_total)), 0.0, pv_c)
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(pv_c > 0, (pv_b - pv_c) / np.where(pv_c > 0, pv_c, 1.0), np.nan)
     return ROI(roi=roi, pv_benefits=pv_b, pv_costs=pv_c)

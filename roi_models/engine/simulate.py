@@ -58,6 +58,7 @@ from .params import ParamBatch
 
 S_EXISTING, S_TRADITIONAL, S_SOCIAL, S_ORGANIC, S_REFERRAL = range(len(SOURCES))
 KINDS: tuple[str, ...] = ("traditional", "social")
+_SMALL_BATCH = 64  # rows up to which per-call overhead, not memory traffic, decides
 _TINY = 1e-300  # keeps 0/0 at 0 (or 1 for A/U) without masked divisions in the month loop
 
 
@@ -349,23 +350,25 @@ def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray) -> np
     """Geometric adstock ``a(t) = s(t) + lambda a(t-1)`` from ``a(0) = before / (1 - lambda)``.
 
     ``spend`` is (C, T+1, n) (month 0 unused), ``carryover`` and ``before`` (C, n).
-    A channel whose carry-over is the same in every row is one linear filter
-    over all months (``scipy.signal.lfilter``, the recurrence in C); rows with
-    their own carry-over go through the month loop.
+    Small batches whose carry-over is the same in every row run one linear
+    filter per channel (``scipy.signal.lfilter``: the recurrence in C, no
+    per-month Python call); larger batches run the month loop over all
+    channels and rows at once, which is cheaper than filtering thousands of
+    short columns.
     """
     C, T1, n = spend.shape
     adstock = np.empty((C, T1, n))
     adstock[:, 0] = before / (1.0 - carryover)
-    for c in range(C):  # a handful of channels
-        lam = carryover[c]
-        if np.all(lam == lam[0]):
-            lam0 = float(lam[0])
+    uniform = bool(np.all(carryover == carryover[:, :1]))
+    if uniform and n <= _SMALL_BATCH:
+        for c in range(C):  # a handful of channels
+            lam0 = float(carryover[c, 0])
             adstock[c, 1:] = lfilter([1.0], [1.0, -lam0], spend[c, 1:], axis=0,
                                      zi=lam0 * adstock[c, :1])[0]
-        else:
-            for t in range(1, T1):
-                np.multiply(lam, adstock[c, t - 1], out=adstock[c, t])
-                adstock[c, t] += spend[c, t]
+        return adstock
+    for t in range(1, T1):
+        np.multiply(carryover, adstock[:, t - 1], out=adstock[:, t])
+        adstock[:, t] += spend[:, t]
     return adstock
 
 
