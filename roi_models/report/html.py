@@ -120,9 +120,12 @@ def _recommend(results, plans, stress, options) -> _Recommendation:
     pv_b = float(summary.loc[best, "pv_benefits"])
     breakeven = npvs[best] / pv_b if pv_b > 0 else float("nan")
     template = prose.SURE_ROBUST if risk_npv > 0 and stressed > 0 else prose.SURE_FRAGILE
+    event = results.file.scenario(best).viral_event
+    stress_clause = (prose.STRESS_INCLUDED.format(month=event.month) if event.enabled
+                     else prose.STRESS_ADDED.format(stress_npv=money(stressed, cur)))
     sure = template.format(
         benefits_cut=pct(options.risk_adjust_benefits), costs_up=pct(options.risk_adjust_costs),
-        risk_npv=money(risk_npv, cur), stress_npv=money(stressed, cur),
+        risk_npv=money(risk_npv, cur), stress=stress_clause,
         breakeven="n/a" if not np.isfinite(breakeven) else pct(breakeven))
     sentences = [first, sure]
     if len(ranked) > 1:

@@ -21,14 +21,18 @@ PAYBACK_NEVER = "does not pay back within the horizon"
 
 SURE_ROBUST = (
     "How sure: the case holds under the checks available today. With benefits cut by "
-    "{benefits_cut} and costs raised by {costs_up} its NPV is still {risk_npv}; with the "
-    "viral-event stress it is {stress_npv}; benefits could fall by {breakeven} before it "
-    "stops paying."
+    "{benefits_cut} and costs raised by {costs_up} its NPV is still {risk_npv}; {stress}; "
+    "benefits could fall by {breakeven} before it stops paying."
 )
 SURE_FRAGILE = (
     "How sure: the case is fragile. With benefits cut by {benefits_cut} and costs raised by "
-    "{costs_up} its NPV is {risk_npv}; with the viral-event stress it is {stress_npv}; "
-    "benefits need only fall by {breakeven} before it stops paying."
+    "{costs_up} its NPV is {risk_npv}; {stress}; benefits need only fall by {breakeven} "
+    "before it stops paying."
+)
+STRESS_ADDED = "with the viral-event stress it is {stress_npv}"
+STRESS_INCLUDED = (
+    "its NPV already includes the viral event of month {month}, which the file puts in every "
+    "scenario"
 )
 SURE_STATUS_QUO = (
     "Even with benefits as stated, no plan recovers its costs; the risk section shows how "

@@ -199,3 +199,12 @@ def test_plotly_js_cannot_close_its_script_tag():
 def test_print_css_present(report_html):
     assert "@media print" in report_html
     assert "break-inside: avoid" in report_html and "break-before: page" in report_html
+
+
+def test_how_sure_says_when_the_file_already_holds_the_viral_event():
+    # consumer_brand.yaml enables the event in base: "with the stress" would repeat the NPV
+    options = ReportOptions(date=datetime.date(2026, 1, 31))
+    consumer = render_report(rm.run_scenarios(rm.load_shipped("consumer_brand")), options)
+    assert "already includes the viral event of month 14" in consumer
+    b2b = render_report(rm.run_scenarios(rm.load_shipped("b2b_it_services")), options)
+    assert "with the viral-event stress it is EUR" in b2b
