@@ -7,7 +7,6 @@ import pytest
 
 from roi_models.cli import main
 from roi_models.data import scenario_path
-from roi_models.report import find_chromium
 
 B2B = str(scenario_path("b2b_it_services"))
 
@@ -66,13 +65,7 @@ def test_export_excel_reads_back(tmp_path):
 
 
 @pytest.mark.browser
-def test_report_pdf(tmp_path, capsys):
-    import os
-
-    if find_chromium() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing under CI=true")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+def test_report_pdf(chromium_path, tmp_path):
     out = tmp_path / "r.html"
     assert main(["report", B2B, "-o", str(out), "--date", "2026-01-31", "--pdf"]) == 0
     pdf = tmp_path / "r.pdf"

@@ -1,14 +1,11 @@
-"""Fixtures of the report tests: shipped results, a rendered report and a real Chromium.
+"""Fixtures of the report tests: shipped results and a rendered report.
 
-Browser tests use Debian's chromium through Playwright's sync API (never a
-downloaded browser). When chromium is missing they are skipped locally and
-fail when the environment variable CI is "true".
+The ``browser`` fixture (Debian's chromium through Playwright) is in tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 from pathlib import Path
 
 import pytest
@@ -16,39 +13,7 @@ import pytest
 import roi_models as rm
 from roi_models.report import ReportOptions, write_report
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 REPORT_DATE = datetime.date(2025, 3, 14)
-
-
-def _no_browser(reason: str):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: browser tests must run)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    """Path of Debian's chromium; skip (locally) or fail (CI) when it is missing."""
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        _no_browser(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`")
-    return CHROMIUM
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    """A headless Chromium launched by Playwright's sync API for the whole session."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is a dev dependency
-        _no_browser("playwright is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")
