@@ -1,0 +1,34 @@
+"""run_batch: chunked, threaded large batches give the same figures as one simulation."""
+
+import numpy as np
+import pytest
+
+import roi_models as rm
+from roi_models.engine import ParamBatch, business_case, plan_metrics, simulate
+from roi_models.engine.batch import run_batch
+
+
+@pytest.fixture(scope="module")
+def batches():
+    sf = rm.load_shipped("b2b_it_services")
+    rng = np.random.default_rng(7)
+    n = 50
+    plan = ParamBatch.from_assumptions([sf.scenario("social")]).repeat(n).with_values({
+        path: rng.uniform(u.low, u.high, n) for path, u in sf.uncertainty.items()})
+    return plan, ParamBatch.from_assumptions([sf.scenario("status_quo")])
+
+
+@pytest.mark.parametrize("chunk_rows, workers", [(7, 1), (7, 2), (50, 1), (16, 3)])
+def test_chunks_and_threads_equal_one_simulation(batches, chunk_rows, workers):
+    plan, base = batches
+    whole = simulate(plan)
+    m = plan_metrics(whole, plan)
+    case = business_case(whole, simulate(base), plan["finance.discount_rate_annual"], with_irr=False)
+    out = run_batch(plan, base, chunk_rows=chunk_rows, workers=workers, keep_cash_flows=True)
+    np.testing.assert_allclose(out.npv_plan, m.npv, rtol=1e-12)
+    np.testing.assert_allclose(out.clv, m.clv, rtol=1e-12)
+    np.testing.assert_allclose(out.cac, m.cac, rtol=1e-12)
+    np.testing.assert_allclose(out.npv, case.npv, rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(out.roi, case.roi, rtol=1e-12)
+    np.testing.assert_array_equal(out.payback_month, case.payback_month)
+    np.testing.assert_allclose(out.net_cash_flow, whole.net_cash_flow, rtol=1e-12)
