@@ -77,3 +77,13 @@ def test_console_script_errors_have_no_traceback(bad_file):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "base.channels.events.carryover" in proc.stderr
+
+
+def test_readme_shows_the_current_run_output(capsys):
+    # the README's example of `roi-models run` must stay what the command prints
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("```\nNorthwind IT Services", 1)[1].split("```", 1)[0]
+    shown = ("Northwind IT Services" + block).strip().splitlines()
+    assert main(["run", B2B]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert printed[: len(shown)] == shown
