@@ -185,7 +185,9 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
                 f"costs +{pct(options.risk_adjust_costs)}")),
         ))
 
-    charts: dict[str, ChartView] = {}
+    # optional charts are None when the file has no plan for them (status quo only, or no
+    # plan with both channel kinds); the template says so instead
+    charts: dict[str, ChartView | None] = dict.fromkeys(("cashflow", "whatif", "drivers", "stress"))
     sweep = None
     if plans:
         charts["cashflow"] = _chart(incremental_cash_flow(

@@ -208,3 +208,23 @@ def test_how_sure_says_when_the_file_already_holds_the_viral_event():
     assert "already includes the viral event of month 14" in consumer
     b2b = render_report(rm.run_scenarios(rm.load_shipped("b2b_it_services")), options)
     assert "with the viral-event stress it is EUR" in b2b
+
+
+@pytest.mark.parametrize("case", ["status_quo_only", "no_social_channel"])
+def test_report_renders_files_without_plans_or_social_channels(case):
+    # a file with nothing to compare, or with no social channel, still gives a full report
+    # that says what is missing instead of failing
+    import yaml
+
+    raw = yaml.safe_load(scenario_path("b2b_it_services").read_text())
+    if case == "status_quo_only":
+        raw["scenarios"] = {"status_quo": {}}
+    else:
+        del raw["base"]["channels"]["linkedin"]
+        raw["uncertainty"].pop("channels.linkedin.max_leads_monthly")
+        raw["scenarios"] = {"status_quo": {}, "more_events": {
+            "channels": {"events": {"spend": {"amount": 150000}}}}}
+    sf = parse_scenario_text(yaml.safe_dump(raw), f"{case}.yaml")
+    html = render_report(rm.run_scenarios(sf), ReportOptions(date=datetime.date(2026, 1, 31)))
+    text = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    assert "n/a (" in text and not re.search(r"\bnan\b", text, flags=re.I)
