@@ -25,13 +25,11 @@ from ..engine import (
     SimResult,
     TEITable,
     business_case,
-    discount_factors,
     none_if_nan,
     plan_metrics,
     simulate,
     tei_table,
 )
-from ..conventions import monthly_rate
 from ..errors import InputError
 
 MONTHLY_JSON_FIELDS = (
@@ -107,8 +105,8 @@ class ScenarioResults:
     def monthly(self) -> pd.DataFrame:
         """One row per scenario and month (0..T): customers, cash flows and their parts."""
         r, T = self.sim, self.horizon
-        d = discount_factors(monthly_rate(self.discount_rate), T)
         inc = self.case.incremental_cash_flow
+        discounted = self.case.discounted_incremental_cash_flow
         cols = {
             "active_customers": r.active_customers, "new_customers": r.new_customers,
             "churned_customers": r.churned.sum(axis=1),
@@ -127,8 +125,8 @@ class ScenarioResults:
             "net_cash_flow": r.net_cash_flow,
             "incremental_cash_flow": inc,
             "cumulative_incremental_cash_flow": np.cumsum(inc, axis=1),
-            "discounted_incremental_cash_flow": inc * d,
-            "cumulative_discounted_incremental_cash_flow": np.cumsum(inc * d, axis=1),
+            "discounted_incremental_cash_flow": discounted,
+            "cumulative_discounted_incremental_cash_flow": np.cumsum(discounted, axis=1),
         }
         frame = pd.DataFrame({
             "scenario": np.repeat(np.array(self.names, dtype=object), T + 1),

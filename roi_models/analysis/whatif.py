@@ -45,8 +45,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..conventions import monthly_rate
-from ..engine import BusinessCase, SimResult, business_case, discount_factors, simulate
+from ..engine import BusinessCase, SimResult, business_case, simulate
 from ..errors import InputError
 from .scenarios import ScenarioResults
 
@@ -73,8 +72,7 @@ class BudgetShareSweep:
     @cached_property
     def discounted_cash_flow(self) -> np.ndarray:
         """Discounted incremental cash flow, (k, T+1)."""
-        d = discount_factors(monthly_rate(self.discount_rate), self.sim.horizon)
-        return self.case.incremental_cash_flow * d
+        return self.case.discounted_incremental_cash_flow
 
     @cached_property
     def frame(self) -> pd.DataFrame:

@@ -21,9 +21,16 @@ from ..errors import InputError
 def discount_factors(rate_monthly, months: int) -> np.ndarray:
     """``(1 + r)^-t`` for t = 0..months; shape (..., months + 1) for rates of shape (...)."""
     r = np.asarray(rate_monthly, dtype=float)
-    if r.ndim and r.size and np.all(r == r.flat[0]):  # one rate for the whole batch
-        return np.broadcast_to(discount_factors(float(r.flat[0]), months), r.shape + (months + 1,))
     return np.power(1.0 + r[..., None], -np.arange(months + 1, dtype=float))
+
+
+def annual_discount_factors(annual_rate, months: int) -> np.ndarray:
+    """Monthly discount factors for an annual rate: (months + 1,) when the batch has one rate
+    (so present values are one BLAS product), (n, months + 1) for a rate per row."""
+    rate = np.asarray(annual_rate, dtype=float)
+    if rate.ndim and rate.size and np.all(rate == rate.flat[0]):
+        rate = rate.flat[0]
+    return discount_factors(monthly_rate(rate), months)
 
 
 def npv(cash_flows, annual_rate) -> np.ndarray | float:
@@ -43,11 +50,7 @@ def npv(cash_flows, annual_rate) -> np.ndarray | float:
     -0.0084785916
     """
     cf = np.asarray(cash_flows, dtype=float)
-    rate = np.asarray(annual_rate, dtype=float)
-    if rate.ndim and rate.size and np.all(rate == rate.flat[0]):
-        rate = rate.flat[0]  # one rate for the batch: one matrix-vector product
-    d = discount_factors(monthly_rate(rate), cf.shape[-1] - 1)
-    result = _present_value(cf, d)
+    result = _present_value(cf, annual_discount_factors(annual_rate, cf.shape[-1] - 1))
     return float(result) if np.ndim(result) == 0 else result
 
 
@@ -157,7 +160,7 @@ def payback_month(cash_flows, annual_rate=None) -> np.ndarray | float:
     """
     cf = np.asarray(cash_flows, dtype=float)
     if annual_rate is not None:
-        cf = cf * discount_factors(monthly_rate(annual_rate), cf.shape[-1] - 1)
+        cf = cf * annual_discount_factors(annual_rate, cf.shape[-1] - 1)
     cum = np.cumsum(cf, axis=-1)
     tol = 1e-9 * np.maximum(1.0, np.abs(cf).sum(axis=-1, keepdims=True))
     below = cum < -tol
@@ -193,11 +196,7 @@ def roi_from_components(
     NaN when PV costs are zero.
     """
     parts = [np.asarray(v, dtype=float) for v in incremental_components.values()]
-    T = parts[0].shape[-1] - 1
-    rate = np.asarray(annual_rate, dtype=float)
-    if rate.ndim and rate.size and np.all(rate == rate.flat[0]):
-        rate = rate.flat[0]
-    d = discount_factors(monthly_rate(rate), T)
+    d = annual_discount_factors(annual_rate, parts[0].shape[-1] - 1)
     total = parts[0].copy()
     for part in parts[1:]:
         total += part

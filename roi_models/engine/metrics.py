@@ -29,7 +29,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..assumptions.schema import SOURCES
-from .finance import irr_annual, npv, payback_month, roi_from_components
+from .finance import (
+    annual_discount_factors,
+    irr_annual,
+    npv,
+    payback_month,
+    roi_from_components,
+)
 from .params import ParamBatch
 from .simulate import S_ORGANIC, S_REFERRAL, S_SOCIAL, S_TRADITIONAL, SimResult
 
@@ -105,6 +111,7 @@ class BusinessCase:
     """Incremental business case of each row against its baseline row."""
 
     incremental_cash_flow: np.ndarray  # (n, T+1)
+    discounted_incremental_cash_flow: np.ndarray  # (n, T+1), month 0 undiscounted
     incremental_components: dict[str, np.ndarray]
     npv: np.ndarray
     irr_annual: np.ndarray
@@ -127,19 +134,21 @@ def business_case(
     the IRR (it is the costly figure for large batches) and leaves NaN.
     """
     inc = res.net_cash_flow - baseline.net_cash_flow
+    discounted = inc * annual_discount_factors(annual_rate, inc.shape[-1] - 1)
     base_parts = baseline.components()
     parts = {k: v - base_parts[k] for k, v in res.components().items()}
     r = roi_from_components(parts, annual_rate)
     return BusinessCase(
         incremental_cash_flow=inc,
+        discounted_incremental_cash_flow=discounted,
         incremental_components=parts,
-        npv=np.asarray(npv(inc, annual_rate)),
+        npv=discounted.sum(axis=-1),
         irr_annual=np.asarray(irr_annual(inc)) if with_irr else np.full(inc.shape[0], np.nan),
         roi=r.roi,
         pv_benefits=r.pv_benefits,
         pv_costs=r.pv_costs,
         payback_month=np.asarray(payback_month(inc)),
-        discounted_payback_month=np.asarray(payback_month(inc, annual_rate)),
+        discounted_payback_month=np.asarray(payback_month(discounted)),  # flows discounted already
     )
 
 

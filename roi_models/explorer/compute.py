@@ -22,14 +22,12 @@ import pandas as pd
 
 from ..analysis.scenarios import ScenarioResults, run_scenarios
 from ..assumptions import STATUS_QUO, ScenarioFile
-from ..conventions import monthly_rate
 from ..engine import (
     BusinessCase,
     ParamBatch,
     PlanMetrics,
     SimResult,
     business_case,
-    discount_factors,
     plan_metrics,
     simulate,
 )
@@ -133,8 +131,7 @@ class Evaluation:
     @cached_property
     def discounted_incremental(self) -> np.ndarray:
         """Discounted incremental cash flow against the status quo, (n, T+1)."""
-        d = discount_factors(monthly_rate(self.discount_rate), self.sim.horizon)
-        return self.case.incremental_cash_flow * d
+        return self.case.discounted_incremental_cash_flow
 
     @cached_property
     def churn_rate(self) -> np.ndarray:
