@@ -1,10 +1,14 @@
 """The batched monthly simulation: one call runs n plans over months 0..T.
 
 Inside, every array keeps the batch as its last, contiguous axis
-(``(T + 1, n)`` or ``(K, T + 1, n)``); the month loop is the only Python loop
-and exists because customers are a recurrence. Everything that does not
-depend on the customer state (carry-over, saturation, funnel, engagement,
-churn rates, viral decay) is computed for all months at once.
+(``(T + 1, n)``, ``(K, T + 1, n)`` per channel kind, ``(T + 1, 5, n)`` per
+customer source so that each month is one block); the month loop is the only
+Python loop and exists because customers are a recurrence. Everything that
+does not depend on the customer state (carry-over, saturation, funnel,
+engagement, churn rates, viral decay, customer value) is computed for all
+months at once. On small batches a numpy call costs its overhead (about 1 us
+on the reference machine), so the month loop is written as about 21 calls on
+same-shaped blocks; see ``benchmarks/run.py`` for the figures.
 
 The equations (months t = 1..T; month 0 holds the starting state and the
 one-time cost). Sources: DESIGN.md of this project, with the literature named
@@ -50,7 +54,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
-from scipy.signal import lfilter
 
 from ..assumptions.schema import SOURCES
 from ..conventions import bass_monthly, monthly_rate
@@ -163,21 +166,24 @@ def simulate(batch: ParamBatch) -> SimResult:
     months = np.arange(T + 1, dtype=float)[:, None]  # (T+1, 1)
 
     # ---------------------------------------------------------------- channels
-    spend = np.broadcast_to(batch.spend, (len(batch.channel_names), T + 1, n))
+    C = len(batch.channel_names)
+    spend = batch.spend  # (C, T+1, n), or (C, T+1, 1) when every row shares it
     adstock = _adstock(spend, batch.channel["carryover"], batch.channel["spend_before_plan"])
     leads_c = _hill(
         adstock, batch.channel["half_saturation"][:, None, :], batch.channel["shape"][:, None, :]
     ) * batch.channel["max_leads_monthly"][:, None, :]
     social = batch.channel_is_social
-    kind_mask = np.stack([~social, social]).astype(float)  # (2, C)
-    leads = np.einsum("kc,ctn->ktn", kind_mask, leads_c)  # leads[:, 0] is the pre-plan steady state
-    spend_by_kind = np.einsum("kc,ctn->ktn", kind_mask, spend)
-    spend_by_kind[:, 0, :] = 0.0
-    social_adstock = np.einsum("c,ctn->tn", social.astype(float), adstock)
+    kinds = np.array([~social, social], dtype=float)  # (2, C): channel c is of kind k
+    # leads[:, 0] is the pre-plan steady state
+    leads = (kinds @ leads_c.reshape(C, -1)).reshape(2, T + 1, n)
+    spend_by_kind = np.empty((2, T + 1, n))
+    spend_by_kind[...] = (kinds @ spend.reshape(C, -1)).reshape(2, T + 1, -1)
+    spend_by_kind[:, 0] = 0.0
+    social_adstock = (kinds[1] @ adstock.reshape(C, -1)).reshape(T + 1, n)
 
     # ---------------------------------------------------------------- engagement
-    ramp_months = g["organisation.ramp_up_months"]
-    ramp = np.where(ramp_months > 0, np.minimum(1.0, months / np.maximum(ramp_months, 1e-12)), 1.0)
+    # ramp(t) = min(1, t / ramp_up_months); no ramp-up months: 1 from month 1
+    ramp = np.minimum(1.0, months / np.maximum(g["organisation.ramp_up_months"], 1e-12))
     ramp[0] = 0.0
     half = g["social.engagement_half_saturation"]
     x = social_adstock + g["programme.ongoing_monthly"]
@@ -188,13 +194,13 @@ def simulate(batch: ParamBatch) -> SimResult:
     # ---------------------------------------------------------------- funnel
     opp = leads * g["funnel.lead_to_opportunity"]  # (2, T+1, n)
     cpo = g["funnel.cost_per_opportunity"]
-    cpo_k = np.stack([cpo, cpo * (1.0 - g["funnel.social_cost_reduction"])])  # (2, n)
+    cpo_k = np.array([cpo, cpo * (1.0 - g["funnel.social_cost_reduction"])])  # (2, n)
     cost_of_sales = opp * cpo_k[:, None, :]
     cost_of_sales[:, 0, :] = 0.0
     win = g["funnel.win_rate"]
-    win_k = np.stack([win, np.minimum(1.0, win * (1.0 + g["funnel.social_win_rate_uplift"]))])
+    win_k = np.array([win, np.minimum(1.0, win * (1.0 + g["funnel.social_win_rate_uplift"]))])
     lag = g["funnel.sales_cycle_months"]
-    lag_k = np.stack([lag, lag * (1.0 - g["funnel.social_cycle_reduction"])])  # (2, n)
+    lag_k = np.array([lag, lag * (1.0 - g["funnel.social_cycle_reduction"])])  # (2, n)
     wins = _lagged(opp, lag_k) * win_k[:, None, :]  # (2, T+1, n)
 
     # ---------------------------------------------------------------- shocks
@@ -210,89 +216,38 @@ def simulate(batch: ParamBatch) -> SimResult:
     start = g["retention.downturn.start_month"]
     in_downturn = (months >= start) & (months < start + g["retention.downturn.duration_months"])
     added_churn = in_downturn * g["retention.downturn.added_churn"] + decay * g["viral_event.added_churn"]
-    churn0 = np.stack([g[f"retention.churn_monthly.{s}"] for s in SOURCES])  # (5, n)
-    # survival = 1 - churn, churn = churn0 (1 - gamma e) + added
-    survival = churn0[:, None, :] * (g["social.churn_reduction"] * engagement - 1.0)
-    survival += 1.0 - added_churn
-    survival[:, 0, :] = 1.0
+    churn0 = np.array([g[f"retention.churn_monthly.{s}"] for s in SOURCES])  # (5, n)
+    # survival = 1 - churn, churn = churn0 (1 - gamma e) + added; (month, source, row)
+    survival = (g["social.churn_reduction"] * engagement - 1.0)[:, None, :] * churn0
+    survival += (1.0 - added_churn)[:, None, :]
+    survival[0] = 1.0
 
-    # ---------------------------------------------------------------- word of mouth, referrals
-    p = bass_monthly(g["market.bass_p_annual"])
-    q_eff = bass_monthly(g["market.bass_q_annual"]) * (1.0 + g["social.word_of_mouth_lift"] * engagement)
-    market = g["market.potential_customers"]
-    q_per_customer = q_eff / market  # (T+1, n): imitation per active customer
-    referral_in = (
-        g["referrals.referrals_per_customer_monthly"] * g["referrals.conversion"]
-        * (1.0 + g["social.referral_lift"] * engagement) * acquisition_factor
-    )
-    paid_in = wins * acquisition_factor  # (2, T+1, n)
-
-    # ---------------------------------------------------------------- the recurrence
-    # Only what depends on the customer state is left in here: ~25 numpy calls a month.
+    # ---------------------------------------------------------------- customers
     S = len(SOURCES)
-    active = np.empty((S, T + 1, n))
-    new = np.empty((S, T + 1, n))
-    retained = np.empty((S, T + 1, n))
-    active[:, 0] = 0.0
-    active[S_EXISTING, 0] = g["market.initial_customers"]
-    new[:, 0] = 0.0
-    retained[:, 0] = 0.0
-    new[S_EXISTING] = 0.0
-    new[S_TRADITIONAL:S_SOCIAL + 1] = paid_in
-    adopted = g["market.initial_customers"].copy()  # U: everyone ever acquired
-    p_tiny = p + _TINY
-    active_total = np.empty((T + 1, n))  # A(t), kept as the loop computes it
-    new_total = np.zeros((T + 1, n))
-    active_total[0] = g["market.initial_customers"]
-    imitation = np.empty(n)
-    hazard = np.empty(n)
-    q_adopter = np.empty(n)
-    growth = np.empty(n)
-    denom = np.empty(n)
-    remaining = np.empty(n)
-    for t in range(1, T + 1):
-        prev = active[:, t - 1]
-        step = new[:, t]
-        total_prev = active_total[t - 1]
-        total_new = new_total[t]
-        # Bass hazard h = p + q A/M on the remaining market M - U, integrated exactly over
-        # the month (see _bass_step): organic = (1 - e) h (M - U) / (p + q' e + (1 - e) q A/M)
-        np.multiply(q_per_customer[t], total_prev, out=imitation)
-        np.add(imitation, p, out=hazard)
-        # q' = q A/U; (A + tiny)/(U + tiny) is 1 before anyone adopted (A = U = 0)
-        np.add(adopted, _TINY, out=q_adopter)
-        np.add(total_prev, _TINY, out=denom)
-        np.divide(denom, q_adopter, out=q_adopter)
-        q_adopter *= q_eff[t]
-        np.add(q_adopter, p, out=growth)
-        np.negative(growth, out=growth)
-        np.exp(growth, out=growth)  # e
-        np.multiply(q_adopter, growth, out=denom)
-        denom += p_tiny  # p, and a tiny term so that 0/0 (no p, no q) gives 0
-        np.subtract(1.0, growth, out=growth)  # 1 - e
-        imitation *= growth
-        denom += imitation
-        np.subtract(market, adopted, out=remaining)
-        np.multiply(growth, hazard, out=step[S_ORGANIC])
-        step[S_ORGANIC] *= remaining
-        np.divide(step[S_ORGANIC], denom, out=step[S_ORGANIC])
-        step[S_ORGANIC] *= acquisition_factor[t]
-        np.multiply(referral_in[t], total_prev, out=step[S_REFERRAL])
-        np.add.reduce(step, axis=0, out=total_new)
-        over = total_new > remaining
-        if over.any():  # capacity: never acquire more than what is left of the market
-            scale = np.where(over, remaining / np.where(over, total_new, 1.0), 1.0)
-            step *= scale
-            np.multiply(total_new, scale, out=total_new)
-        np.multiply(prev, survival[:, t], out=retained[:, t])
-        np.add(retained[:, t], step, out=active[:, t])
-        np.add.reduce(active[:, t], axis=0, out=active_total[t])
-        adopted += total_new
+    new = np.empty((T + 1, S, n))  # (month, source, row): each month one contiguous block
+    new[0] = 0.0
+    new[:, S_EXISTING] = 0.0
+    np.multiply(wins[0], acquisition_factor, out=new[:, S_TRADITIONAL])
+    np.multiply(wins[1], acquisition_factor, out=new[:, S_SOCIAL])
+    q_eff = bass_monthly(g["market.bass_q_annual"]) * (1.0 + g["social.word_of_mouth_lift"] * engagement)
+    per_active = np.empty((T + 1, 2, n))  # what one active customer brings: [q_eff / M, referrals]
+    np.divide(q_eff, g["market.potential_customers"], out=per_active[:, 0])
+    np.multiply(
+        (1.0 + g["social.referral_lift"] * engagement) * acquisition_factor,
+        g["referrals.referrals_per_customer_monthly"] * g["referrals.conversion"],
+        out=per_active[:, 1],
+    )
+    active, retained, active_total = _customers(
+        g["market.initial_customers"], g["market.potential_customers"],
+        bass_monthly(g["market.bass_p_annual"]), q_eff, per_active, acquisition_factor, survival, new,
+    )
+    by_all_sources = np.ones(S)
+    new_total = by_all_sources @ new  # (T+1, n)
     leads[:, 0] = 0.0  # month 0 held the pre-plan pipeline; report months 1..T only
     opp[:, 0] = 0.0
 
     # ---------------------------------------------------------------- cash
-    revenue = np.add.reduce(retained, axis=0)
+    revenue = by_all_sources @ retained
     revenue *= g["economics.revenue_per_customer_monthly"]
     gross_profit = revenue * g["economics.gross_margin"]
     support_per_customer = (
@@ -301,31 +256,146 @@ def simulate(batch: ParamBatch) -> SimResult:
     )
     support_per_customer[0] = 0.0
     support_cost = active_total * support_per_customer
-    referral_rewards = new[S_REFERRAL] * g["referrals.reward_per_customer"]
-    programme = np.broadcast_to(g["programme.ongoing_monthly"], (T + 1, n)).copy()
+    referral_rewards = new[:, S_REFERRAL] * g["referrals.reward_per_customer"]
+    programme = np.empty((T + 1, n))
+    programme[1:] = g["programme.ongoing_monthly"]
     programme[0] = g["programme.one_time_cost"] * g["organisation.implementation_cost_multiplier"]
-    net = (
-        gross_profit - spend_by_kind.sum(axis=0) - referral_rewards
-        - cost_of_sales.sum(axis=0) - support_cost - programme
-    )
+    net = gross_profit - spend_by_kind[0]
+    net -= spend_by_kind[1]
+    net -= referral_rewards
+    net -= cost_of_sales[0]
+    net -= cost_of_sales[1]
+    net -= support_cost
+    net -= programme
     margin = g["economics.revenue_per_customer_monthly"] * g["economics.gross_margin"] - support_per_customer
     value = _customer_value(survival, margin, monthly_rate(g["finance.discount_rate_annual"]))
 
-    def out(a: np.ndarray) -> np.ndarray:  # (..., T+1, n) -> (n, ..., T+1)
-        return np.moveaxis(a, -1, 0)
+    def by_source(a: np.ndarray) -> np.ndarray:  # (T+1, 5, n) -> (n, 5, T+1)
+        return a.transpose(2, 1, 0)
+
+    def by_kind(a: np.ndarray) -> np.ndarray:  # (2, T+1, n) -> (n, 2, T+1)
+        return a.transpose(2, 0, 1)
 
     return SimResult(
         horizon=T,
-        active=out(active), new=out(new), retained=out(retained), survival=out(survival),
+        active=by_source(active), new=by_source(new), retained=by_source(retained),
+        survival=by_source(survival),
         revenue_per_customer=g["economics.revenue_per_customer_monthly"],
-        leads=out(leads), opportunities=out(opp),
-        cost_of_sales_by_kind=out(cost_of_sales), spend_by_kind=out(spend_by_kind),
-        referral_rewards=out(referral_rewards), engagement=out(engagement),
-        revenue=out(revenue), gross_profit=out(gross_profit), support_cost=out(support_cost),
-        programme_cost=out(programme), net_cash_flow=out(net),
-        margin_per_customer=out(margin), customer_value=out(value),
-        active_customers=out(active_total), new_customers=out(new_total),
+        leads=by_kind(leads), opportunities=by_kind(opp),
+        cost_of_sales_by_kind=by_kind(cost_of_sales), spend_by_kind=by_kind(spend_by_kind),
+        referral_rewards=referral_rewards.T, engagement=engagement.T,
+        revenue=revenue.T, gross_profit=gross_profit.T, support_cost=support_cost.T,
+        programme_cost=programme.T, net_cash_flow=net.T,
+        margin_per_customer=margin.T, customer_value=by_source(value),
+        active_customers=active_total.T, new_customers=new_total.T,
     )
+
+
+def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new, *,
+               capacity_test: bool = False):
+    """Customers by source, month by month: the one recurrence of the model.
+
+    ``new`` (T+1, 5, n) holds the paid acquisitions on entry; the organic and
+    referral rows are filled in here. ``per_active`` (T+1, 2, n) is what one
+    active customer brings in a month: imitation ``q_eff / M`` and referrals.
+    Returns active and retained customers (T+1, 5, n) and all active customers
+    A (T+1, n).
+
+    The month loop first runs without the capacity test (the usual case: the
+    market is far from exhausted). If some month would acquire more than is
+    left of the market, it runs again with the test, which scales that
+    month's acquisitions down so that ``U <= M`` (see the module docstring).
+    ``capacity_test=True`` runs the test from the start (for tests).
+    """
+    T1, S, n = new.shape
+    active = np.empty((T1, S, n))
+    retained = np.empty((T1, S, n))
+    total = np.empty((T1, n))
+    active[0] = 0.0
+    active[0, S_EXISTING] = initial
+    retained[0] = 0.0
+    total[0] = initial
+    remaining = np.empty((T1, n))  # M - U(t), U: everyone ever acquired
+    remaining[0] = market - initial
+    paid = new[:, S_TRADITIONAL] + new[:, S_SOCIAL]  # (T+1, n)
+    args = (initial, p, -q_eff, per_active, acquisition, paid, survival, new, active, retained,
+            total, remaining)
+    # Guards that only some batches need, decided once (skipping them changes no figure):
+    # U ~ 0 in some row (q' = q_eff (A + tiny)/(U + tiny) must start at q_eff), p = 0 in
+    # some row (h = 0 would give 0/0), and a viral event that scales acquisition.
+    guards = {"empty_start": not np.all(initial > 1e-200), "no_innovation": not np.all(p > 0.0),
+              "acquisition_hit": not np.all(acquisition == 1.0)}
+    if not capacity_test:
+        with np.errstate(all="ignore"):  # past an exhausted market this pass is discarded
+            _month_loop(*args, capacity=False, **guards)
+    if capacity_test or np.any(remaining[1:] < 0.0):
+        _month_loop(*args, capacity=True, **guards)
+    return active, retained, total
+
+
+def _month_loop(initial, p, neg_q_eff, per_active, acquisition, paid, survival, new, active,
+                retained, total, remaining, *, capacity: bool, empty_start: bool,
+                no_innovation: bool, acquisition_hit: bool) -> None:
+    """The body of :func:`_customers`: 21 to 24 numpy calls a month on (n,) or (5, n) blocks.
+
+    Per month, with A = A(t-1), U = U(t-1), h = p + q_eff A / M and the adopters'
+    imitation q' = q_eff A / U (the exact Bass step of :func:`_bass_step`):
+    ``organic = (1 - e) h (M - U) / (h + e (q' - q_eff A / M))``, ``e = exp(-(p + q'))``,
+    times the viral-event factor; ``referral = per_active[1] A``; then every
+    source's cohort ``A_s(t) = A_s(t-1) r_s(t) + new_s(t)``.
+
+    Every call has operands of one shape and no Python scalar: on small batches
+    a call costs its overhead (about 1 us here), and broadcasting or a scalar
+    operand doubles it.
+    """
+    T1, S, n = new.shape
+    mul, add, sub, div, exp = np.multiply, np.add, np.subtract, np.divide, np.exp
+    hazard, a_tiny, neg_q, e, d, den, got = (np.empty(n) for _ in range(7))
+    tiny, one = np.full(n, _TINY), np.ones(n)
+    adopted = initial + tiny  # U + tiny: (A + tiny) / (U + tiny) is 1 before anyone adopted
+    months = zip(
+        total[1:], remaining[1:], per_active[1:, 0], per_active[1:, 1], neg_q_eff[1:],
+        acquisition[1:], paid[1:], new[1:], active[1:], retained[1:], survival[1:],
+    )
+    A, left, act = total[0], remaining[0], active[0]  # month t - 1
+    for A_next, left_next, imitation, referrals, nq_t, acq, paid_t, step, act_next, ret_next, surv \
+            in months:
+        organic, referral = step[S_ORGANIC], step[S_REFERRAL]
+        mul(imitation, A, organic)  # organic holds q_eff A / M for now
+        mul(referrals, A, referral)
+        add(organic, p, hazard)
+        if empty_start:
+            add(A, tiny, a_tiny)
+            div(a_tiny, adopted, neg_q)
+        else:
+            div(A, adopted, neg_q)
+        mul(neg_q, nq_t, neg_q)  # -q'
+        sub(neg_q, p, e)
+        exp(e, e)
+        add(neg_q, organic, d)  # -(q' - q_eff A / M)
+        mul(d, e, d)
+        sub(hazard, d, den)
+        if no_innovation:
+            add(den, tiny, den)  # no p and no A: 0 / tiny = 0
+        sub(one, e, e)
+        mul(hazard, e, organic)
+        mul(organic, left, organic)
+        div(organic, den, organic)
+        if acquisition_hit:
+            mul(organic, acq, organic)
+        add(organic, referral, got)
+        add(got, paid_t, got)
+        if capacity:  # never acquire more than what is left of the market
+            over = got > left
+            if over.any():
+                step *= np.where(over, left / np.where(over, got, 1.0), 1.0)
+                np.copyto(got, left, where=over)  # exactly what was left: U = M
+        sub(left, got, left_next)
+        add(adopted, got, adopted)
+        mul(act, surv, ret_next)
+        add(ret_next, step, act_next)
+        np.add.reduce(act_next, 0, None, A_next)
+        A, left, act = A_next, left_next, act_next
 
 
 def _bass_step(F0, q_adopter, p):
@@ -349,22 +419,26 @@ def _bass_step(F0, q_adopter, p):
 def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray) -> np.ndarray:
     """Geometric adstock ``a(t) = s(t) + lambda a(t-1)`` from ``a(0) = before / (1 - lambda)``.
 
-    ``spend`` is (C, T+1, n) (month 0 unused), ``carryover`` and ``before`` (C, n).
-    Small batches whose carry-over is the same in every row run one linear
-    filter per channel (``scipy.signal.lfilter``: the recurrence in C, no
-    per-month Python call); larger batches run the month loop over all
-    channels and rows at once, which is cheaper than filtering thousands of
-    short columns.
+    ``spend`` is (C, T+1, n) or (C, T+1, 1) (month 0 unused), ``carryover`` and
+    ``before`` (C, n); returns (C, T+1, n). Small batches run the recurrence as
+    a doubling scan (Hillis & Steele 1986; Blelloch 1990 for linear
+    recurrences): after the steps with offsets 1, 2, 4, ... every month holds
+    ``sum_k lambda^(t-k) x(k)`` (``x(0) = a(0)``, ``x(k) = s(k)``), about
+    ``2 log2(T)`` calls instead of ``2 T``. Large batches run the month loop,
+    which passes over memory once.
     """
-    C, T1, n = spend.shape
+    C, T1, _ = spend.shape
+    n = before.shape[1]
     adstock = np.empty((C, T1, n))
+    adstock[...] = spend
     adstock[:, 0] = before / (1.0 - carryover)
-    uniform = bool(np.all(carryover == carryover[:, :1]))
-    if uniform and n <= _SMALL_BATCH:
-        for c in range(C):  # a handful of channels
-            lam0 = float(carryover[c, 0])
-            adstock[c, 1:] = lfilter([1.0], [1.0, -lam0], spend[c, 1:], axis=0,
-                                     zi=lam0 * adstock[c, :1])[0]
+    if n <= _SMALL_BATCH:
+        factor = carryover[:, None, :].copy()  # lambda^d for the offset d
+        d = 1
+        while d < T1:
+            adstock[:, d:] += factor * adstock[:, :-d]  # the right side is evaluated first
+            factor *= factor
+            d *= 2
         return adstock
     for t in range(1, T1):
         np.multiply(carryover, adstock[:, t - 1], out=adstock[:, t])
@@ -388,28 +462,39 @@ def _hill(adstock: np.ndarray, half: np.ndarray, shape: np.ndarray) -> np.ndarra
 def _lagged(opp: np.ndarray, lag: np.ndarray) -> np.ndarray:
     """Opportunities of month ``t - lag`` for every month t >= 1 (fractional lags interpolate).
 
-    ``opp`` is (K, T+1, n) with row 0 the steady pre-plan level; ``lag`` is (K, n).
-    Returns (K, T+1, n) with month 0 set to 0.
+    ``opp`` is (K, T+1, n) with row 0 the steady pre-plan level (the value of
+    every month before the plan); ``lag`` is (K, n). Returns (K, T+1, n) with
+    month 0 set to 0: ``(1 - f) opp(t - L) + f opp(t - L - 1)``, ``L + f = lag``.
     """
     K, T1, n = opp.shape
-    whole = np.floor(lag).astype(np.intp)  # (K, n)
+    whole = np.floor(lag)
     frac = lag - whole
-    pad = int(whole.max(initial=0)) + 1
-    padded = np.concatenate([np.repeat(opp[:, :1, :], pad, axis=1), opp[:, 1:, :]], axis=1)
-    result = np.zeros_like(opp)
-    for k in range(K):  # two channel kinds
-        if np.all(whole[k] == whole[k, 0]) and np.all(frac[k] == frac[k, 0]):
-            # every row has the same lag (the usual case): plain slices
+    result = np.empty_like(opp)
+    result[:, 0] = 0.0
+    if np.all(lag == lag[:, :1]):  # every row has the same lag (the usual case): slices
+        for k in range(K):  # two channel kinds
             L, f = int(whole[k, 0]), float(frac[k, 0])
-            first = padded[k, pad - L: pad - L + T1 - 1]
-            result[k, 1:] = first if f == 0.0 else (1.0 - f) * first + f * padded[k, pad - L - 1: pad - L + T1 - 2]
-            continue
-        t = np.arange(1, T1)[:, None]  # months 1..T
-        idx = pad - 1 + t - whole[k][None, :]  # month t - whole in padded coordinates
-        first = np.take_along_axis(padded[k], idx, axis=0)
-        second = np.take_along_axis(padded[k], idx - 1, axis=0)
-        result[k, 1:] = (1.0 - frac[k]) * first + frac[k] * second
+            _shift(opp[k], L, result[k, 1:])
+            if f > 0.0:
+                later = np.empty((T1 - 1, n))
+                _shift(opp[k], L + 1, later)
+                later -= result[k, 1:]
+                later *= f
+                result[k, 1:] += later
+        return result
+    t = np.arange(1.0, T1)[None, :, None]
+    first = np.maximum(t - whole[:, None, :], 0.0).astype(np.intp)  # (K, T, n)
+    at_first = np.take_along_axis(opp, first, axis=1)
+    at_second = np.take_along_axis(opp, np.maximum(first - 1, 0), axis=1)
+    result[:, 1:] = at_first + frac[:, None, :] * (at_second - at_first)
     return result
+
+
+def _shift(series: np.ndarray, lag: int, out: np.ndarray) -> None:
+    """``out[t - 1] = series[max(t - lag, 0)]`` for months t = 1..T (``series`` is (T+1, n))."""
+    before = min(lag, len(out))
+    out[:before] = series[0]
+    out[before:] = series[1:len(out) - before + 1]
 
 
 def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray) -> np.ndarray:
@@ -418,17 +503,28 @@ def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray) 
     Backward recursion ``V(t) = r(t+1) (m(t+1) + V(t+1)) / (1 + i)`` with
     ``r = 1 - churn`` and the Gupta & Lehmann (2003) perpetuity
     ``V(T) = m r / (1 + i - r)`` beyond the horizon. With constant churn and
-    margin, V(t) equals the closed form in every month.
+    margin, V(t) equals the closed form in every month. ``survival`` is
+    (T+1, 5, n), ``margin`` (T+1, n), ``rate`` (n,); returns (T+1, 5, n).
+
+    Solved without a month loop: with ``D(t) = prod_{j<=t} r(j) / (1 + i)``,
+    ``V(t) D(t) = sum_{k>t} m(k) D(k) + V(T) D(T)`` (a reverse cumulative sum).
+    Where D(T) would underflow (churn near 100 %), the recursion runs month by month.
     """
+    T1 = survival.shape[0]
     value = np.empty_like(survival)
-    r_end = survival[:, -1]
-    value[:, -1] = margin[-1] * r_end / (1.0 + rate - r_end)
-    discount = 1.0 / (1.0 + rate)
-    if np.all(discount == discount.flat[0]):
-        discount = float(discount.flat[0])
-    for t in range(survival.shape[1] - 2, -1, -1):
-        row = value[:, t]
-        np.add(value[:, t + 1], margin[t + 1], out=row)
-        row *= survival[:, t + 1]
-        row *= discount
+    r_end = survival[-1]
+    value[-1] = margin[-1] * r_end / (1.0 + rate - r_end)
+    kept = survival / (1.0 + rate)  # r(t) / (1 + i)
+    kept[0] = 1.0
+    held = np.cumprod(kept, axis=0)  # D(t)
+    if held[-1].min() > 1e-250:
+        future = held[1:] * margin[1:, None, :]  # m(k) D(k), k = 1..T
+        future[-1] += value[-1] * held[-1]
+        np.cumsum(future[::-1], axis=0, out=value[-2::-1])  # sum over k >= t + 1
+        value[:-1] /= held[:-1]
+        return value
+    for t in range(T1 - 2, -1, -1):
+        row = value[t]
+        np.add(value[t + 1], margin[t + 1], out=row)
+        row *= kept[t + 1]
     return value
