@@ -87,7 +87,9 @@ def run_batch(
         if baseline is not None:
             ref = base_res if base_res is not None else simulate(baseline.rows(rows))
             rate = sub["finance.discount_rate_annual"]
-            inc = res.net_cash_flow - ref.net_cash_flow
+            # month along the contiguous axis: the cumulative sums of the payback month need it
+            inc = np.empty(res.net_cash_flow.shape)
+            np.subtract(res.net_cash_flow, ref.net_cash_flow, out=inc)
             ref_parts = ref.components()
             r = roi_from_components({k: v - ref_parts[k] for k, v in res.components().items()}, rate)
             out |= {"npv": np.asarray(npv(inc, rate)), "roi": r.roi,

@@ -198,9 +198,13 @@ def roi_from_components(
     parts = [np.asarray(v, dtype=float) for v in incremental_components.values()]
     d = annual_discount_factors(annual_rate, parts[0].shape[-1] - 1)
     total = parts[0].copy()
+    benefits = np.maximum(parts[0], 0.0)  # month by month, the sum of the positive parts
+    positive = np.empty_like(benefits)
     for part in parts[1:]:
         total += part
-    pv_b = sum(_present_value(np.maximum(part, 0.0), d) for part in parts)
+        np.maximum(part, 0.0, out=positive)
+        benefits += positive
+    pv_b = _present_value(benefits, d)  # discounting is linear: one product for all parts
     npv_total = _present_value(total, d)
     # PV costs = PV benefits - NPV; below rounding of the sums it is exactly no cost
     pv_c = pv_b - npv_total

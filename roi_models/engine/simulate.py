@@ -166,20 +166,17 @@ def simulate(batch: ParamBatch) -> SimResult:
     months = np.arange(T + 1, dtype=float)[:, None]  # (T+1, 1)
 
     # ---------------------------------------------------------------- channels
-    C = len(batch.channel_names)
     spend = batch.spend  # (C, T+1, n), or (C, T+1, 1) when every row shares it
     adstock = _adstock(spend, batch.channel["carryover"], batch.channel["spend_before_plan"])
     leads_c = _hill(
         adstock, batch.channel["half_saturation"][:, None, :], batch.channel["shape"][:, None, :]
     ) * batch.channel["max_leads_monthly"][:, None, :]
     social = batch.channel_is_social
-    kinds = np.array([~social, social], dtype=float)  # (2, C): channel c is of kind k
-    # leads[:, 0] is the pre-plan steady state
-    leads = (kinds @ leads_c.reshape(C, -1)).reshape(2, T + 1, n)
+    leads = _by_kind(leads_c, social)  # (2, T+1, n); leads[:, 0] is the pre-plan steady state
     spend_by_kind = np.empty((2, T + 1, n))
-    spend_by_kind[...] = (kinds @ spend.reshape(C, -1)).reshape(2, T + 1, -1)
+    spend_by_kind[...] = _by_kind(spend, social)
     spend_by_kind[:, 0] = 0.0
-    social_adstock = (kinds[1] @ adstock.reshape(C, -1)).reshape(T + 1, n)
+    social_adstock = _by_kind(adstock, social)[1]
 
     # ---------------------------------------------------------------- engagement
     # ramp(t) = min(1, t / ramp_up_months); no ramp-up months: 1 from month 1
@@ -241,13 +238,12 @@ def simulate(batch: ParamBatch) -> SimResult:
         g["market.initial_customers"], g["market.potential_customers"],
         bass_monthly(g["market.bass_p_annual"]), q_eff, per_active, acquisition_factor, survival, new,
     )
-    by_all_sources = np.ones(S)
-    new_total = by_all_sources @ new  # (T+1, n)
+    new_total = _all_sources(new)  # (T+1, n)
     leads[:, 0] = 0.0  # month 0 held the pre-plan pipeline; report months 1..T only
     opp[:, 0] = 0.0
 
     # ---------------------------------------------------------------- cash
-    revenue = by_all_sources @ retained
+    revenue = _all_sources(retained)
     revenue *= g["economics.revenue_per_customer_monthly"]
     gross_profit = revenue * g["economics.gross_margin"]
     support_per_customer = (
@@ -289,6 +285,26 @@ def simulate(batch: ParamBatch) -> SimResult:
         margin_per_customer=margin.T, customer_value=by_source(value),
         active_customers=active_total.T, new_customers=new_total.T,
     )
+
+
+def _by_kind(per_channel: np.ndarray, social: np.ndarray) -> np.ndarray:
+    """Sum (C, T+1, m) channel arrays into (2, T+1, m): traditional, social.
+
+    A loop over the handful of channels, not a matrix product: BLAS would start
+    its own threads inside :func:`roi_models.engine.batch.run_batch`'s workers.
+    """
+    out = np.zeros((2,) + per_channel.shape[1:])
+    for c, is_social in enumerate(social):
+        out[int(is_social)] += per_channel[c]
+    return out
+
+
+def _all_sources(per_source: np.ndarray) -> np.ndarray:
+    """Sum a (T+1, 5, n) array over customer sources (four additions, no BLAS)."""
+    out = per_source[:, 0] + per_source[:, 1]
+    for s in range(2, per_source.shape[1]):
+        out += per_source[:, s]
+    return out
 
 
 def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new, *,
@@ -506,18 +522,21 @@ def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray) 
     margin, V(t) equals the closed form in every month. ``survival`` is
     (T+1, 5, n), ``margin`` (T+1, n), ``rate`` (n,); returns (T+1, 5, n).
 
-    Solved without a month loop: with ``D(t) = prod_{j<=t} r(j) / (1 + i)``,
-    ``V(t) D(t) = sum_{k>t} m(k) D(k) + V(T) D(T)`` (a reverse cumulative sum).
-    Where D(T) would underflow (churn near 100 %), the recursion runs month by month.
+    Small batches solve it without a month loop: with
+    ``D(t) = prod_{j<=t} r(j) / (1 + i)``,
+    ``V(t) D(t) = sum_{k>t} m(k) D(k) + V(T) D(T)`` (a reverse cumulative sum),
+    unless D(T) would underflow (churn near 100 %). Large batches run the
+    recursion month by month: cumulative sums along the month axis cost more
+    there than two passes a month.
     """
-    T1 = survival.shape[0]
+    T1, _, n = survival.shape
     value = np.empty_like(survival)
     r_end = survival[-1]
     value[-1] = margin[-1] * r_end / (1.0 + rate - r_end)
-    kept = survival / (1.0 + rate)  # r(t) / (1 + i)
+    kept = survival * (1.0 / (1.0 + rate))  # r(t) / (1 + i)
     kept[0] = 1.0
-    held = np.cumprod(kept, axis=0)  # D(t)
-    if held[-1].min() > 1e-250:
+    held = np.cumprod(kept, axis=0) if n <= _SMALL_BATCH else None  # D(t)
+    if held is not None and held[-1].min() > 1e-250:
         future = held[1:] * margin[1:, None, :]  # m(k) D(k), k = 1..T
         future[-1] += value[-1] * held[-1]
         np.cumsum(future[::-1], axis=0, out=value[-2::-1])  # sum over k >= t + 1
