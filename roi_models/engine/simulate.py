@@ -168,24 +168,30 @@ def simulate(batch: ParamBatch) -> SimResult:
     # ---------------------------------------------------------------- channels
     spend = batch.spend  # (C, T+1, n), or (C, T+1, 1) when every row shares it
     adstock = _adstock(spend, batch.channel["carryover"], batch.channel["spend_before_plan"])
-    leads_c = _hill(
-        adstock, batch.channel["half_saturation"][:, None, :], batch.channel["shape"][:, None, :]
-    ) * batch.channel["max_leads_monthly"][:, None, :]
+    leads_c = _hill(adstock, batch.channel["half_saturation"][:, None, :],
+                    batch.channel["shape"][:, None, :], batch.channel["max_leads_monthly"][:, None, :])
     social = batch.channel_is_social
     leads = _by_kind(leads_c, social)  # (2, T+1, n); leads[:, 0] is the pre-plan steady state
     spend_by_kind = np.empty((2, T + 1, n))
     spend_by_kind[...] = _by_kind(spend, social)
     spend_by_kind[:, 0] = 0.0
-    social_adstock = _by_kind(adstock, social)[1]
+    social_adstock = np.zeros((T + 1, n))
+    for c in np.flatnonzero(social):
+        social_adstock += adstock[c]
 
     # ---------------------------------------------------------------- engagement
     # ramp(t) = min(1, t / ramp_up_months); no ramp-up months: 1 from month 1
     ramp = np.minimum(1.0, months / np.maximum(g["organisation.ramp_up_months"], 1e-12))
     ramp[0] = 0.0
     half = g["social.engagement_half_saturation"]
-    x = social_adstock + g["programme.ongoing_monthly"]
     before = social_adstock[0] / (social_adstock[0] + half)  # social presence before the plan
-    engagement = before + ramp * (x / (x + half) - before)
+    x = social_adstock
+    x += g["programme.ongoing_monthly"]
+    engagement = x + half
+    np.divide(x, engagement, out=engagement)  # x / (x + H)
+    engagement -= before
+    engagement *= ramp
+    engagement += before
     engagement[0] = before
 
     # ---------------------------------------------------------------- funnel
@@ -201,18 +207,22 @@ def simulate(batch: ParamBatch) -> SimResult:
     wins = _lagged(opp, lag_k) * win_k[:, None, :]  # (2, T+1, n)
 
     # ---------------------------------------------------------------- shocks
-    viral_on = g["viral_event.enabled"] > 0
-    since = months - g["viral_event.month"]
-    decay = np.where(
-        viral_on & (since >= 0),
-        np.exp2(-np.maximum(since, 0.0) / g["viral_event.half_life_months"]),  # 0.5^(dt/h)
-        0.0,
-    )
-    decay *= 1.0 - g["viral_event.mitigation"] * g["programme.response_capability"] * ramp
-    acquisition_factor = 1.0 - g["viral_event.acquisition_hit"] * decay
     start = g["retention.downturn.start_month"]
     in_downturn = (months >= start) & (months < start + g["retention.downturn.duration_months"])
-    added_churn = in_downturn * g["retention.downturn.added_churn"] + decay * g["viral_event.added_churn"]
+    added_churn = in_downturn * g["retention.downturn.added_churn"]
+    viral_on = g["viral_event.enabled"] > 0
+    if viral_on.any():
+        since = months - g["viral_event.month"]
+        decay = np.where(
+            viral_on & (since >= 0),
+            np.exp2(-np.maximum(since, 0.0) / g["viral_event.half_life_months"]),  # 0.5^(dt/h)
+            0.0,
+        )
+        decay *= 1.0 - g["viral_event.mitigation"] * g["programme.response_capability"] * ramp
+        acquisition_factor = 1.0 - g["viral_event.acquisition_hit"] * decay
+        added_churn += decay * g["viral_event.added_churn"]
+    else:  # no viral event in this batch: nothing to decay
+        acquisition_factor = np.ones((T + 1, n))
     churn0 = np.array([g[f"retention.churn_monthly.{s}"] for s in SOURCES])  # (5, n)
     # survival = 1 - churn, churn = churn0 (1 - gamma e) + added; (month, source, row)
     survival = (g["social.churn_reduction"] * engagement - 1.0)[:, None, :] * churn0
@@ -462,16 +472,22 @@ def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray) -> np
     return adstock
 
 
-def _hill(adstock: np.ndarray, half: np.ndarray, shape: np.ndarray) -> np.ndarray:
-    """Hill saturation ``x^alpha / (x^alpha + 1)`` with ``x = adstock / half`` (in [0, 1))."""
+def _hill(adstock: np.ndarray, half: np.ndarray, shape: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """Hill saturation ``top x^alpha / (x^alpha + 1)`` with ``x = adstock / half``.
+
+    Computed as ``top / (1 + x^-alpha)`` in one buffer (``x = 0`` gives 0):
+    as exact as the textbook form at every x, without its temporaries.
+    """
     x = adstock / half
-    if not np.all(shape == 1.0):
-        with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):  # x^-alpha = inf: a saturation of 0
+        if not np.all(shape == 1.0):
             np.log(x, out=x)
-        x *= shape
-        np.exp(x, out=x)  # x = 0 gives exp(-inf) = 0
-    denominator = x + 1.0
-    x /= denominator
+            x *= -shape
+            np.exp(x, out=x)  # x^-alpha; x = 0 gives exp(inf) = inf
+        else:
+            np.reciprocal(x, out=x)
+    x += 1.0
+    np.divide(top, x, out=x)
     return x
 
 
