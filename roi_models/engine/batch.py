@@ -48,7 +48,7 @@ def run_batch(
     keep_cash_flows: bool = False,
     workers: int | None = None,
 ) -> BatchSummary:
-    """Simulate ``batch`` in chunks of ``chunk_rows`` rows and return per-row KPIs.
+    """Simulate ``batch`` in chunks of at most ``chunk_rows`` rows and return per-row KPIs.
 
     ``baseline`` (one row, or as many rows as ``batch``) gives the incremental
     NPV, ROI and payback month of each row against it, as
@@ -73,6 +73,13 @@ def run_batch(
     if baseline is not None and baseline.n not in (1, n):
         raise ValueError(f"baseline needs 1 or {n} rows, has {baseline.n}")
     base_res = simulate(baseline) if baseline is not None and baseline.n == 1 else None
+    count = max(1, -(-n // chunk_rows))  # chunks of at most chunk_rows rows
+    threads = max(1, min(workers or os.cpu_count() or 1, count))
+    # as many chunks as a multiple of the threads: no thread idles at the end while
+    # another finishes a last chunk
+    count = -(-count // threads) * threads
+    chunk_rows = max(1, -(-n // count))
+    starts = list(range(0, n, chunk_rows))
 
     def chunk(start: int) -> dict[str, np.ndarray]:
         rows = slice(start, min(start + chunk_rows, n))
@@ -98,8 +105,6 @@ def run_batch(
             out["net_cash_flow"] = np.ascontiguousarray(res.net_cash_flow)
         return out
 
-    starts = list(range(0, n, chunk_rows))
-    threads = max(1, min(workers or os.cpu_count() or 1, len(starts)))
     if threads == 1:
         done = [chunk(s) for s in starts]
     else:
