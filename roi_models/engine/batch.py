@@ -10,6 +10,7 @@ asked, the net cash flow), so memory grows with n only through (n,) and
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -80,11 +81,14 @@ def run_batch(
     count = -(-count // threads) * threads
     chunk_rows = max(1, -(-n // count))
     starts = list(range(0, n, chunk_rows))
+    local = threading.local()  # one workspace per thread: chunks reuse their arrays
 
     def chunk(start: int) -> dict[str, np.ndarray]:
         rows = slice(start, min(start + chunk_rows, n))
         sub = batch.rows(rows)
-        res = simulate(sub)
+        if not hasattr(local, "workspace"):
+            local.workspace = {}
+        res = simulate(sub, workspace=local.workspace)  # used up before this thread's next chunk
         m = plan_metrics(res, sub)
         out = {
             "npv_plan": m.npv, "cac": m.cac, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
@@ -102,8 +106,9 @@ def run_batch(
             out |= {"npv": np.asarray(npv(inc, rate)), "roi": r.roi,
                     "payback_month": np.asarray(payback_month(inc))}
         if keep_cash_flows:
-            out["net_cash_flow"] = np.ascontiguousarray(res.net_cash_flow)
-        return out
+            out["net_cash_flow"] = res.net_cash_flow
+        # copies: the workspace's arrays (and views of them) are overwritten by the next chunk
+        return {k: np.array(v, order="C") for k, v in out.items()}
 
     if threads == 1:
         done = [chunk(s) for s in starts]

@@ -147,8 +147,15 @@ class SimResult:
         }
 
 
-def simulate(batch: ParamBatch) -> SimResult:
+def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     """Run the monthly model for every row of ``batch`` (see the module docstring).
+
+    ``workspace`` (an empty dict to start with, one per thread) keeps the
+    largest arrays (per source and month) from one call to the next with the
+    same shape, so a batch run in chunks writes into memory it already holds
+    instead of asking the system for fresh pages each time. The arrays of the
+    returned result then live in the workspace: the next call with it
+    overwrites them.
 
     Examples
     --------
@@ -171,9 +178,10 @@ def simulate(batch: ParamBatch) -> SimResult:
     leads_c = _hill(adstock, batch.channel["half_saturation"][:, None, :],
                     batch.channel["shape"][:, None, :], batch.channel["max_leads_monthly"][:, None, :])
     social = batch.channel_is_social
-    leads = _by_kind(leads_c, social)  # (2, T+1, n); leads[:, 0] is the pre-plan steady state
-    spend_by_kind = np.empty((2, T + 1, n))
-    spend_by_kind[...] = _by_kind(spend, social)
+    # (2, T+1, n); leads[:, 0] is the pre-plan steady state
+    leads = _by_kind(leads_c, social, _empty(workspace, "leads", (2, T + 1, n)))
+    spend_by_kind = _empty(workspace, "spend_by_kind", (2, T + 1, n))
+    spend_by_kind[...] = _by_kind(spend, social, np.empty((2,) + spend.shape[1:]))
     spend_by_kind[:, 0] = 0.0
     social_adstock = np.zeros((T + 1, n))
     for c in np.flatnonzero(social):
@@ -187,7 +195,7 @@ def simulate(batch: ParamBatch) -> SimResult:
     before = social_adstock[0] / (social_adstock[0] + half)  # social presence before the plan
     x = social_adstock
     x += g["programme.ongoing_monthly"]
-    engagement = x + half
+    engagement = np.add(x, half, out=_empty(workspace, "engagement", x.shape))
     np.divide(x, engagement, out=engagement)  # x / (x + H)
     engagement -= before
     engagement *= ramp
@@ -195,16 +203,18 @@ def simulate(batch: ParamBatch) -> SimResult:
     engagement[0] = before
 
     # ---------------------------------------------------------------- funnel
-    opp = leads * g["funnel.lead_to_opportunity"]  # (2, T+1, n)
+    opp = np.multiply(leads, g["funnel.lead_to_opportunity"],
+                      out=_empty(workspace, "opportunities", leads.shape))  # (2, T+1, n)
     cpo = g["funnel.cost_per_opportunity"]
     cpo_k = np.array([cpo, cpo * (1.0 - g["funnel.social_cost_reduction"])])  # (2, n)
-    cost_of_sales = opp * cpo_k[:, None, :]
+    cost_of_sales = np.multiply(opp, cpo_k[:, None, :], out=_empty(workspace, "cost_of_sales", opp.shape))
     cost_of_sales[:, 0, :] = 0.0
     win = g["funnel.win_rate"]
     win_k = np.array([win, np.minimum(1.0, win * (1.0 + g["funnel.social_win_rate_uplift"]))])
     lag = g["funnel.sales_cycle_months"]
     lag_k = np.array([lag, lag * (1.0 - g["funnel.social_cycle_reduction"])])  # (2, n)
-    wins = _lagged(opp, lag_k) * win_k[:, None, :]  # (2, T+1, n)
+    wins = _lagged(opp, lag_k)  # (2, T+1, n)
+    wins *= win_k[:, None, :]
 
     # ---------------------------------------------------------------- shocks
     start = g["retention.downturn.start_month"]
@@ -225,13 +235,14 @@ def simulate(batch: ParamBatch) -> SimResult:
         acquisition_factor = np.ones((T + 1, n))
     churn0 = np.array([g[f"retention.churn_monthly.{s}"] for s in SOURCES])  # (5, n)
     # survival = 1 - churn, churn = churn0 (1 - gamma e) + added; (month, source, row)
-    survival = (g["social.churn_reduction"] * engagement - 1.0)[:, None, :] * churn0
+    S = len(SOURCES)
+    survival = _empty(workspace, "survival", (T + 1, S, n))
+    np.multiply((g["social.churn_reduction"] * engagement - 1.0)[:, None, :], churn0, out=survival)
     survival += (1.0 - added_churn)[:, None, :]
     survival[0] = 1.0
 
     # ---------------------------------------------------------------- customers
-    S = len(SOURCES)
-    new = np.empty((T + 1, S, n))  # (month, source, row): each month one contiguous block
+    new = _empty(workspace, "new", (T + 1, S, n))  # (month, source, row): one block a month
     new[0] = 0.0
     new[:, S_EXISTING] = 0.0
     np.multiply(wins[0], acquisition_factor, out=new[:, S_TRADITIONAL])
@@ -247,26 +258,30 @@ def simulate(batch: ParamBatch) -> SimResult:
     active, retained, active_total = _customers(
         g["market.initial_customers"], g["market.potential_customers"],
         bass_monthly(g["market.bass_p_annual"]), q_eff, per_active, acquisition_factor, survival, new,
+        workspace=workspace,
     )
-    new_total = _all_sources(new)  # (T+1, n)
+    new_total = _all_sources(new, _empty(workspace, "new_total", (T + 1, n)))
     leads[:, 0] = 0.0  # month 0 held the pre-plan pipeline; report months 1..T only
     opp[:, 0] = 0.0
 
     # ---------------------------------------------------------------- cash
-    revenue = _all_sources(retained)
+    revenue = _all_sources(retained, _empty(workspace, "revenue", (T + 1, n)))
     revenue *= g["economics.revenue_per_customer_monthly"]
-    gross_profit = revenue * g["economics.gross_margin"]
+    gross_profit = np.multiply(revenue, g["economics.gross_margin"],
+                               out=_empty(workspace, "gross_profit", revenue.shape))
     support_per_customer = (
         g["support.contacts_per_customer_monthly"] * g["support.cost_per_contact"]
         * (1.0 - g["social.support_deflection"] * engagement)
     )
     support_per_customer[0] = 0.0
-    support_cost = active_total * support_per_customer
-    referral_rewards = new[:, S_REFERRAL] * g["referrals.reward_per_customer"]
-    programme = np.empty((T + 1, n))
+    support_cost = np.multiply(active_total, support_per_customer,
+                               out=_empty(workspace, "support_cost", revenue.shape))
+    referral_rewards = np.multiply(new[:, S_REFERRAL], g["referrals.reward_per_customer"],
+                                   out=_empty(workspace, "referral_rewards", revenue.shape))
+    programme = _empty(workspace, "programme", revenue.shape)
     programme[1:] = g["programme.ongoing_monthly"]
     programme[0] = g["programme.one_time_cost"] * g["organisation.implementation_cost_multiplier"]
-    net = gross_profit - spend_by_kind[0]
+    net = np.subtract(gross_profit, spend_by_kind[0], out=_empty(workspace, "net", revenue.shape))
     net -= spend_by_kind[1]
     net -= referral_rewards
     net -= cost_of_sales[0]
@@ -274,7 +289,8 @@ def simulate(batch: ParamBatch) -> SimResult:
     net -= support_cost
     net -= programme
     margin = g["economics.revenue_per_customer_monthly"] * g["economics.gross_margin"] - support_per_customer
-    value = _customer_value(survival, margin, monthly_rate(g["finance.discount_rate_annual"]))
+    value = _customer_value(survival, margin, monthly_rate(g["finance.discount_rate_annual"]),
+                            workspace=workspace)
 
     def by_source(a: np.ndarray) -> np.ndarray:  # (T+1, 5, n) -> (n, 5, T+1)
         return a.transpose(2, 1, 0)
@@ -297,28 +313,38 @@ def simulate(batch: ParamBatch) -> SimResult:
     )
 
 
-def _by_kind(per_channel: np.ndarray, social: np.ndarray) -> np.ndarray:
-    """Sum (C, T+1, m) channel arrays into (2, T+1, m): traditional, social.
+def _empty(workspace: dict | None, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """An uninitialised float array: fresh, or the workspace's one of that name and shape."""
+    if workspace is None:
+        return np.empty(shape)
+    buffer = workspace.get(name)
+    if buffer is None or buffer.shape != shape:
+        buffer = workspace[name] = np.empty(shape)
+    return buffer
+
+
+def _by_kind(per_channel: np.ndarray, social: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Sum (C, T+1, m) channel arrays into ``out``, (2, T+1, m): traditional, social.
 
     A loop over the handful of channels, not a matrix product: BLAS would start
     its own threads inside :func:`roi_models.engine.batch.run_batch`'s workers.
     """
-    out = np.zeros((2,) + per_channel.shape[1:])
+    out[...] = 0.0
     for c, is_social in enumerate(social):
         out[int(is_social)] += per_channel[c]
     return out
 
 
-def _all_sources(per_source: np.ndarray) -> np.ndarray:
-    """Sum a (T+1, 5, n) array over customer sources (four additions, no BLAS)."""
-    out = per_source[:, 0] + per_source[:, 1]
+def _all_sources(per_source: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Sum a (T+1, 5, n) array over customer sources into ``out`` (four additions, no BLAS)."""
+    np.add(per_source[:, 0], per_source[:, 1], out=out)
     for s in range(2, per_source.shape[1]):
         out += per_source[:, s]
     return out
 
 
 def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new, *,
-               capacity_test: bool = False):
+               capacity_test: bool = False, workspace: dict | None = None):
     """Customers by source, month by month: the one recurrence of the model.
 
     ``new`` (T+1, 5, n) holds the paid acquisitions on entry; the organic and
@@ -334,8 +360,8 @@ def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new
     ``capacity_test=True`` runs the test from the start (for tests).
     """
     T1, S, n = new.shape
-    active = np.empty((T1, S, n))
-    retained = np.empty((T1, S, n))
+    active = _empty(workspace, "active", (T1, S, n))
+    retained = _empty(workspace, "retained", (T1, S, n))
     total = np.empty((T1, n))
     active[0] = 0.0
     active[0, S_EXISTING] = initial
@@ -529,7 +555,8 @@ def _shift(series: np.ndarray, lag: int, out: np.ndarray) -> None:
     out[before:] = series[1:len(out) - before + 1]
 
 
-def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray) -> np.ndarray:
+def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray, *,
+                    workspace: dict | None = None) -> np.ndarray:
     """Present value, at the end of month t, of a customer active then (per source).
 
     Backward recursion ``V(t) = r(t+1) (m(t+1) + V(t+1)) / (1 + i)`` with
@@ -546,10 +573,11 @@ def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray) 
     there than two passes a month.
     """
     T1, _, n = survival.shape
-    value = np.empty_like(survival)
+    value = _empty(workspace, "value", survival.shape)
     r_end = survival[-1]
     value[-1] = margin[-1] * r_end / (1.0 + rate - r_end)
-    kept = survival * (1.0 / (1.0 + rate))  # r(t) / (1 + i)
+    kept = _empty(workspace, "kept", survival.shape)
+    np.multiply(survival, 1.0 / (1.0 + rate), out=kept)  # r(t) / (1 + i)
     kept[0] = 1.0
     held = np.cumprod(kept, axis=0) if n <= _SMALL_BATCH else None  # D(t)
     if held is not None and held[-1].min() > 1e-250:
