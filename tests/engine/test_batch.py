@@ -18,7 +18,7 @@ def batches():
     return plan, ParamBatch.from_assumptions([sf.scenario("status_quo")])
 
 
-@pytest.mark.parametrize("chunk_rows, workers", [(7, 1), (7, 2), (50, 1), (16, 3)])
+@pytest.mark.parametrize("chunk_rows, workers", [(7, 1), (7, 2), (50, 1), (16, 3), (1, 2)])
 def test_chunks_and_threads_equal_one_simulation(batches, chunk_rows, workers):
     plan, base = batches
     whole = simulate(plan)
