@@ -174,9 +174,11 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
 
     # ---------------------------------------------------------------- channels
     spend = batch.spend  # (C, T+1, n), or (C, T+1, 1) when every row shares it
-    adstock = _adstock(spend, batch.channel["carryover"], batch.channel["spend_before_plan"])
+    adstock = _adstock(spend, batch.channel["carryover"], batch.channel["spend_before_plan"],
+                       _empty(workspace, "adstock", (spend.shape[0], T + 1, n)))
     leads_c = _hill(adstock, batch.channel["half_saturation"][:, None, :],
-                    batch.channel["shape"][:, None, :], batch.channel["max_leads_monthly"][:, None, :])
+                    batch.channel["shape"][:, None, :], batch.channel["max_leads_monthly"][:, None, :],
+                    _empty(workspace, "leads_by_channel", adstock.shape))
     social = batch.channel_is_social
     # (2, T+1, n); leads[:, 0] is the pre-plan steady state
     leads = _by_kind(leads_c, social, _empty(workspace, "leads", (2, T + 1, n)))
@@ -468,11 +470,12 @@ def _bass_step(F0, q_adopter, p):
     return (1 - e) * (p + q_adopter * F0) * (1 - F0) / (p + q_adopter * e + q_adopter * (1 - e) * F0)
 
 
-def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray) -> np.ndarray:
+def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray,
+             out: np.ndarray) -> np.ndarray:
     """Geometric adstock ``a(t) = s(t) + lambda a(t-1)`` from ``a(0) = before / (1 - lambda)``.
 
     ``spend`` is (C, T+1, n) or (C, T+1, 1) (month 0 unused), ``carryover`` and
-    ``before`` (C, n); returns (C, T+1, n). Small batches run the recurrence as
+    ``before`` (C, n); fills and returns ``out`` (C, T+1, n). Small batches run the recurrence as
     a doubling scan (Hillis & Steele 1986; Blelloch 1990 for linear
     recurrences): after the steps with offsets 1, 2, 4, ... every month holds
     ``sum_k lambda^(t-k) x(k)`` (``x(0) = a(0)``, ``x(k) = s(k)``), about
@@ -481,7 +484,7 @@ def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray) -> np
     """
     C, T1, _ = spend.shape
     n = before.shape[1]
-    adstock = np.empty((C, T1, n))
+    adstock = out
     adstock[...] = spend
     adstock[:, 0] = before / (1.0 - carryover)
     if n <= _SMALL_BATCH:
@@ -498,13 +501,14 @@ def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray) -> np
     return adstock
 
 
-def _hill(adstock: np.ndarray, half: np.ndarray, shape: np.ndarray, top: np.ndarray) -> np.ndarray:
+def _hill(adstock: np.ndarray, half: np.ndarray, shape: np.ndarray, top: np.ndarray,
+          out: np.ndarray) -> np.ndarray:
     """Hill saturation ``top x^alpha / (x^alpha + 1)`` with ``x = adstock / half``.
 
-    Computed as ``top / (1 + x^-alpha)`` in one buffer (``x = 0`` gives 0):
+    Computed as ``top / (1 + x^-alpha)`` in ``out`` (``x = 0`` gives 0):
     as exact as the textbook form at every x, without its temporaries.
     """
-    x = adstock / half
+    x = np.divide(adstock, half, out=out)
     with np.errstate(divide="ignore", over="ignore"):  # x^-alpha = inf: a saturation of 0
         if not np.all(shape == 1.0):
             np.log(x, out=x)
