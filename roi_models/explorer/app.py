@@ -24,6 +24,7 @@ on the widget values only, never on the order of clicks.
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import os
 import re
@@ -33,13 +34,14 @@ from typing import Any, Callable
 
 import ipywidgets as w
 import numpy as np
+import plotly.graph_objects as go
 
 from ..assumptions import ScenarioFile, load_scenario_file, save_scenario_file
 from ..data import DEFAULT_SCENARIO, scenario_path, shipped_scenarios
 from ..errors import InputError
 from . import figures
 from .compute import Evaluation, ExplorerModel, evaluate
-from .debounce import Debouncer
+from .debounce import Debouncer, _running_loop
 from .kpis import kpi_html
 from .levers import GROUPS, BUDGET_SCALE, SHARE_MOVED, LeverSpec, apply_levers
 
@@ -47,6 +49,8 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _ERROR = "color:#b00020"
 _OK = "color:#1b5e20"
 
+
+CHART_ANSWER_SECONDS = 2.0  # a chart update unanswered by the browser this long is redrawn
 
 class LeverControl:
     """One lever's widgets: slider, typed value, unit and message, in one row."""
@@ -121,6 +125,8 @@ class Explorer:
         self._today = today
         self._hold = False
         self._debouncer = Debouncer(self.refresh, debounce)
+        self._acknowledged: dict[str, bool] = {}
+        self._chart_check: Any | None = None
         sf, source, label = _resolve(scenario)
         self.model = ExplorerModel.from_file(sf, source)
         self.evaluation: Evaluation = evaluate(self.model, self.model.file_values())
@@ -180,7 +186,7 @@ class Explorer:
         self.save_button.on_click(lambda _: self._report(self.save_scenario))
         self.export_button.on_click(lambda _: self._report(self.export_report))
 
-        charts = w.GridBox(list(self.figures.values()), layout=w.Layout(
+        charts = self._charts = w.GridBox(list(self.figures.values()), layout=w.Layout(
             grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap="6px", width="100%"))
         self.widget = w.VBox([
             self.title,
@@ -235,6 +241,7 @@ class Explorer:
             return
         self.evaluation = ev
         figures.update(self.figures, ev, self.focus.value)
+        self._watch_charts()
         self.kpi_table.value = kpi_html(ev.kpis, ev.currency)
         self._describe()
         ms = (time.perf_counter() - start) * 1e3
@@ -269,6 +276,7 @@ class Explorer:
             self.file_name.value = f"{_stem(label)}_explorer"
         self._debouncer.cancel()
         figures.reload(self.figures, ev, self.focus.value)
+        self._watch_charts()
         self.kpi_table.value = kpi_html(ev.kpis, ev.currency)
         self._describe()
         self.message.value = ""
@@ -362,6 +370,50 @@ class Explorer:
         if self._hold:
             return
         figures.update_cashflow(self.figures["cashflow"], self.evaluation, change["new"])
+        self._watch_charts()
+
+    def _watch_charts(self) -> None:
+        """Make sure the browser drew the charts' last update.
+
+        A FigureWidget sends each update once, and the browser's view answers
+        with the edit's id. Under load, Voila was seen to leave some charts'
+        updates unanswered and undrawn while the KPI table moved on (found by
+        tests/notebooks/test_explorer_voila.py). So each chart registers for
+        the answer, and a chart still unanswered ``CHART_ANSWER_SECONDS``
+        later is replaced by a new widget built from its current figure (its
+        first view carries the whole figure). Nothing is watched without an
+        event loop (plain Python, tests).
+        """
+        loop = _running_loop()
+        if loop is None:
+            return
+        for name, fig in self.figures.items():
+            self._acknowledged[name] = False
+            fig.on_edits_completed(functools.partial(self._answered, name, fig))
+        if self._chart_check is not None:
+            self._chart_check.cancel()
+        self._chart_check = loop.call_later(CHART_ANSWER_SECONDS, self._redraw_unanswered)
+
+    def _answered(self, name: str, fig: Any) -> None:
+        if self.figures.get(name) is fig:
+            self._acknowledged[name] = True
+
+    def redraw_unanswered(self) -> list[str]:
+        """Rebuild the charts whose last update the browser did not answer; their names."""
+        return self._redraw_unanswered()
+
+    def _redraw_unanswered(self) -> list[str]:
+        self._chart_check = None
+        stale = [name for name, done in self._acknowledged.items() if not done]
+        old = [self.figures[name] for name in stale]
+        for name in stale:
+            self.figures[name] = go.FigureWidget(self.figures[name])
+            self._acknowledged[name] = True
+        if stale:
+            self._charts.children = tuple(self.figures.values())
+            for fig in old:
+                fig.close()  # its browser model goes too
+        return stale
 
     def _refusal(self, spec: LeverSpec, value: Any) -> str | None:
         """The schema's message for a typed value, or None if it is allowed."""

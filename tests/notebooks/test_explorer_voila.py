@@ -80,23 +80,37 @@ def voila_url(tmp_path):
 
 
 KPI = 'td[data-scenario="social"][data-kpi="npv"]'
-CHART = """() => {  // the cash-flow chart (second in the grid): the social plan's bars
-    const gd = document.querySelectorAll('.js-plotly-plot')[1];
-    return Array.from(gd.data[0].y).reduce((a, b) => a + b, 0);
+CHART = """() => {  // the cash-flow chart, found by its title: the focused plan's bars
+    const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(
+        g => ((g.layout && g.layout.title && g.layout.title.text) || '').startsWith(
+            'Discounted incremental cash flow'));
+    return gd ? Array.from(gd.data[0].y).reduce((a, b) => a + b, 0) : null;
 }"""
+CHARTS_DRAWN = """() => {  // all four charts drawn, each with its data
+    const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+    return plots.length >= 4 && plots.every(g => g.data && g.data.length > 0);
+}"""
+CHARTS_STATE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => [
+    (g.layout && g.layout.title && g.layout.title.text) || '',
+    (g.data || []).map(t => Array.from(t.y || []).reduce((a, b) => a + b, 0))])"""
 
 
 def test_voila_explorer_slider_moves_a_chart_and_a_kpi(voila_url, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 2700})
     page_errors: list[str] = []
     page.on("pageerror", lambda e: page_errors.append(str(e)))
+    # plotly's widget view announces the end of its first render (newPlot resolved, its
+    # handlers attached): count those, a chart with data may still be drawing
+    page.add_init_script("window.__chartsRendered = 0; document.addEventListener("
+                         "'plotlywidget-after-render', () => { window.__chartsRendered += 1; });")
     page.goto(voila_url, timeout=180_000)
     page.wait_for_selector(".roi-explorer .noUi-handle", timeout=180_000)
-    page.wait_for_function(
-        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4", timeout=120_000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=120_000)
+    page.wait_for_function("window.__chartsRendered >= 4", timeout=120_000)
     page.wait_for_selector(KPI, timeout=60_000)
     kpi_before = page.inner_text(KPI)
     chart_before = page.evaluate(CHART)
+    assert chart_before is not None, page.evaluate(CHARTS_STATE)
 
     handle = page.locator(".roi-explorer .noUi-handle").first  # "Budget moved to social"
     handle.focus()
@@ -104,7 +118,12 @@ def test_voila_explorer_slider_moves_a_chart_and_a_kpi(voila_url, browser, tmp_p
         handle.press("ArrowRight")
     page.wait_for_function(
         f"document.querySelector('{KPI}').innerText !== {kpi_before!r}", timeout=60_000)
-    page.wait_for_function(f"({CHART})() !== {chart_before!r}", timeout=60_000)
+    try:
+        page.wait_for_function(f"({CHART})() !== {chart_before!r}", timeout=60_000)
+    except Exception as exc:  # say what the page shows: which chart kept which data
+        page.screenshot(path=str(tmp_path / "stale.png"), full_page=True)
+        raise AssertionError(f"cash-flow chart unchanged ({chart_before!r}); charts now: "
+                             f"{page.evaluate(CHARTS_STATE)}; KPI {page.inner_text(KPI)!r}") from exc
     kpi_after, chart_after = page.inner_text(KPI), page.evaluate(CHART)
     assert kpi_after != kpi_before and chart_after != chart_before
     assert float(page.input_value(".roi-explorer .roi-lever input[type=number]")) > 0
