@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .finance import npv, payback_month, roi_from_components
+from .finance import npv, payback_month, roi_against
 from .metrics import plan_metrics
 from .params import ParamBatch
 from .simulate import simulate
@@ -87,7 +87,7 @@ def run_batch(
         rows = slice(start, min(start + chunk_rows, n))
         sub = batch.rows(rows)
         if not hasattr(local, "workspace"):
-            local.workspace = {}
+            local.workspace, local.kpi_workspace = {}, {}
         res = simulate(sub, workspace=local.workspace)  # used up before this thread's next chunk
         m = plan_metrics(res, sub)
         out = {
@@ -101,8 +101,7 @@ def run_batch(
             # month along the contiguous axis: the cumulative sums of the payback month need it
             inc = np.empty(res.net_cash_flow.shape)
             np.subtract(res.net_cash_flow, ref.net_cash_flow, out=inc)
-            ref_parts = ref.components()
-            r = roi_from_components({k: v - ref_parts[k] for k, v in res.components().items()}, rate)
+            r = roi_against(res.components(), ref.components(), rate, workspace=local.kpi_workspace)
             out |= {"npv": np.asarray(npv(inc, rate)), "roi": r.roi,
                     "payback_month": np.asarray(payback_month(inc))}
         if keep_cash_flows:

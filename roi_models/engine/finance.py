@@ -195,15 +195,35 @@ def roi_from_components(
     is the TEI definition (Forrester), not revenue over spend (that is ROAS).
     NaN when PV costs are zero.
     """
-    parts = [np.asarray(v, dtype=float) for v in incremental_components.values()]
-    d = annual_discount_factors(annual_rate, parts[0].shape[-1] - 1)
-    total = parts[0].copy()
-    benefits = np.maximum(parts[0], 0.0)  # month by month, the sum of the positive parts
-    positive = np.empty_like(benefits)
-    for part in parts[1:]:
+    return _roi(((np.asarray(v, dtype=float), 0.0) for v in incremental_components.values()),
+                annual_rate)
+
+
+def roi_against(components: dict[str, np.ndarray], baseline_components: dict[str, np.ndarray],
+                annual_rate, *, workspace: dict | None = None) -> ROI:
+    """:func:`roi_from_components` of ``components - baseline_components``, component by
+    component, without building the differences (``workspace``: buffers kept between calls
+    of the same shape, as in :func:`roi_models.engine.simulate`)."""
+    return _roi(((np.asarray(v, dtype=float), baseline_components[k]) for k, v in components.items()),
+                annual_rate, workspace)
+
+
+def _roi(pairs, annual_rate, workspace: dict | None = None) -> ROI:
+    """ROI of the differences ``plan - base`` of (plan, base) component pairs (definitions above)."""
+    total = benefits = part = None
+    for plan, base in pairs:
+        if total is None:  # month by month: the net flow and the sum of the positive parts
+            total = _buffer(workspace, "total", plan)
+            benefits = _buffer(workspace, "benefits", plan)
+            part = _buffer(workspace, "part", plan)
+            np.subtract(plan, base, out=total)
+            np.maximum(total, 0.0, out=benefits)
+            continue
+        np.subtract(plan, base, out=part)
         total += part
-        np.maximum(part, 0.0, out=positive)
-        benefits += positive
+        np.maximum(part, 0.0, out=part)
+        benefits += part
+    d = annual_discount_factors(annual_rate, total.shape[-1] - 1)
     pv_b = _present_value(benefits, d)  # discounting is linear: one product for all parts
     npv_total = _present_value(total, d)
     # PV costs = PV benefits - NPV; below rounding of the sums it is exactly no cost
@@ -212,6 +232,16 @@ def roi_from_components(
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(pv_c > 0, (pv_b - pv_c) / np.where(pv_c > 0, pv_c, 1.0), np.nan)
     return ROI(roi=roi, pv_benefits=pv_b, pv_costs=pv_c)
+
+
+def _buffer(workspace: dict | None, name: str, like: np.ndarray) -> np.ndarray:
+    """An array shaped and laid out like ``like``: fresh, or the workspace's one."""
+    if workspace is None:
+        return np.empty_like(like)
+    buf = workspace.get(name)
+    if buf is None or buf.shape != like.shape or buf.strides != like.strides:
+        buf = workspace[name] = np.empty_like(like)
+    return buf
 
 
 # ----------------------------------------------------------------------------- TEI table
