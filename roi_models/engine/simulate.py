@@ -185,13 +185,16 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     spend_by_kind = _empty(workspace, "spend_by_kind", (2, T + 1, n))
     spend_by_kind[...] = _by_kind(spend, social, np.empty((2,) + spend.shape[1:]))
     spend_by_kind[:, 0] = 0.0
-    social_adstock = np.zeros((T + 1, n))
+    social_adstock = _empty(workspace, "social_adstock", (T + 1, n))
+    social_adstock[...] = 0.0
     for c in np.flatnonzero(social):
         social_adstock += adstock[c]
 
     # ---------------------------------------------------------------- engagement
     # ramp(t) = min(1, t / ramp_up_months); no ramp-up months: 1 from month 1
-    ramp = np.minimum(1.0, months / np.maximum(g["organisation.ramp_up_months"], 1e-12))
+    ramp = np.divide(months, np.maximum(g["organisation.ramp_up_months"], 1e-12),
+                     out=_empty(workspace, "ramp", (T + 1, n)))
+    np.minimum(ramp, 1.0, out=ramp)
     ramp[0] = 0.0
     half = g["social.engagement_half_saturation"]
     before = social_adstock[0] / (social_adstock[0] + half)  # social presence before the plan
@@ -215,13 +218,14 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     win_k = np.array([win, np.minimum(1.0, win * (1.0 + g["funnel.social_win_rate_uplift"]))])
     lag = g["funnel.sales_cycle_months"]
     lag_k = np.array([lag, lag * (1.0 - g["funnel.social_cycle_reduction"])])  # (2, n)
-    wins = _lagged(opp, lag_k)  # (2, T+1, n)
+    wins = _lagged(opp, lag_k, _empty(workspace, "wins", opp.shape))  # (2, T+1, n)
     wins *= win_k[:, None, :]
 
     # ---------------------------------------------------------------- shocks
     start = g["retention.downturn.start_month"]
     in_downturn = (months >= start) & (months < start + g["retention.downturn.duration_months"])
-    added_churn = in_downturn * g["retention.downturn.added_churn"]
+    added_churn = np.multiply(in_downturn, g["retention.downturn.added_churn"],
+                              out=_empty(workspace, "added_churn", (T + 1, n)))
     viral_on = g["viral_event.enabled"] > 0
     if viral_on.any():
         since = months - g["viral_event.month"]
@@ -231,16 +235,23 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
             0.0,
         )
         decay *= 1.0 - g["viral_event.mitigation"] * g["programme.response_capability"] * ramp
-        acquisition_factor = 1.0 - g["viral_event.acquisition_hit"] * decay
+        acquisition_factor = np.multiply(decay, -g["viral_event.acquisition_hit"],
+                                         out=_empty(workspace, "acquisition", (T + 1, n)))
+        acquisition_factor += 1.0
         added_churn += decay * g["viral_event.added_churn"]
     else:  # no viral event in this batch: nothing to decay
-        acquisition_factor = np.ones((T + 1, n))
+        acquisition_factor = _empty(workspace, "acquisition", (T + 1, n))
+        acquisition_factor[...] = 1.0
     churn0 = np.array([g[f"retention.churn_monthly.{s}"] for s in SOURCES])  # (5, n)
     # survival = 1 - churn, churn = churn0 (1 - gamma e) + added; (month, source, row)
     S = len(SOURCES)
     survival = _empty(workspace, "survival", (T + 1, S, n))
-    np.multiply((g["social.churn_reduction"] * engagement - 1.0)[:, None, :], churn0, out=survival)
-    survival += (1.0 - added_churn)[:, None, :]
+    scratch = _empty(workspace, "scratch", (T + 1, n))
+    np.multiply(engagement, g["social.churn_reduction"], out=scratch)
+    scratch -= 1.0
+    np.multiply(scratch[:, None, :], churn0, out=survival)
+    np.subtract(1.0, added_churn, out=scratch)
+    survival += scratch[:, None, :]
     survival[0] = 1.0
 
     # ---------------------------------------------------------------- customers
@@ -249,14 +260,17 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     new[:, S_EXISTING] = 0.0
     np.multiply(wins[0], acquisition_factor, out=new[:, S_TRADITIONAL])
     np.multiply(wins[1], acquisition_factor, out=new[:, S_SOCIAL])
-    q_eff = bass_monthly(g["market.bass_q_annual"]) * (1.0 + g["social.word_of_mouth_lift"] * engagement)
-    per_active = np.empty((T + 1, 2, n))  # what one active customer brings: [q_eff / M, referrals]
+    q_eff = np.multiply(engagement, g["social.word_of_mouth_lift"], out=_empty(workspace, "q_eff", (T + 1, n)))
+    q_eff += 1.0
+    q_eff *= bass_monthly(g["market.bass_q_annual"])
+    # what one active customer brings: [q_eff / M, referrals]
+    per_active = _empty(workspace, "per_active", (T + 1, 2, n))
     np.divide(q_eff, g["market.potential_customers"], out=per_active[:, 0])
-    np.multiply(
-        (1.0 + g["social.referral_lift"] * engagement) * acquisition_factor,
-        g["referrals.referrals_per_customer_monthly"] * g["referrals.conversion"],
-        out=per_active[:, 1],
-    )
+    referrals = per_active[:, 1]
+    np.multiply(engagement, g["social.referral_lift"], out=referrals)
+    referrals += 1.0
+    referrals *= acquisition_factor
+    referrals *= g["referrals.referrals_per_customer_monthly"] * g["referrals.conversion"]
     active, retained, active_total = _customers(
         g["market.initial_customers"], g["market.potential_customers"],
         bass_monthly(g["market.bass_p_annual"]), q_eff, per_active, acquisition_factor, survival, new,
@@ -271,10 +285,10 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     revenue *= g["economics.revenue_per_customer_monthly"]
     gross_profit = np.multiply(revenue, g["economics.gross_margin"],
                                out=_empty(workspace, "gross_profit", revenue.shape))
-    support_per_customer = (
-        g["support.contacts_per_customer_monthly"] * g["support.cost_per_contact"]
-        * (1.0 - g["social.support_deflection"] * engagement)
-    )
+    support_per_customer = np.multiply(engagement, g["social.support_deflection"],
+                                       out=_empty(workspace, "support_per_customer", (T + 1, n)))
+    np.subtract(1.0, support_per_customer, out=support_per_customer)
+    support_per_customer *= g["support.contacts_per_customer_monthly"] * g["support.cost_per_contact"]
     support_per_customer[0] = 0.0
     support_cost = np.multiply(active_total, support_per_customer,
                                out=_empty(workspace, "support_cost", revenue.shape))
@@ -290,7 +304,8 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     net -= cost_of_sales[1]
     net -= support_cost
     net -= programme
-    margin = g["economics.revenue_per_customer_monthly"] * g["economics.gross_margin"] - support_per_customer
+    margin = np.subtract(g["economics.revenue_per_customer_monthly"] * g["economics.gross_margin"],
+                         support_per_customer, out=_empty(workspace, "margin", (T + 1, n)))
     value = _customer_value(survival, margin, monthly_rate(g["finance.discount_rate_annual"]),
                             workspace=workspace)
 
@@ -364,15 +379,16 @@ def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new
     T1, S, n = new.shape
     active = _empty(workspace, "active", (T1, S, n))
     retained = _empty(workspace, "retained", (T1, S, n))
-    total = np.empty((T1, n))
+    total = _empty(workspace, "total", (T1, n))
     active[0] = 0.0
     active[0, S_EXISTING] = initial
     retained[0] = 0.0
     total[0] = initial
-    remaining = np.empty((T1, n))  # M - U(t), U: everyone ever acquired
+    remaining = _empty(workspace, "remaining", (T1, n))  # M - U(t), U: everyone ever acquired
     remaining[0] = market - initial
-    paid = new[:, S_TRADITIONAL] + new[:, S_SOCIAL]  # (T+1, n)
-    args = (initial, p, -q_eff, per_active, acquisition, paid, survival, new, active, retained,
+    paid = np.add(new[:, S_TRADITIONAL], new[:, S_SOCIAL], out=_empty(workspace, "paid", (T1, n)))
+    neg_q_eff = np.negative(q_eff, out=_empty(workspace, "neg_q_eff", (T1, n)))
+    args = (initial, p, neg_q_eff, per_active, acquisition, paid, survival, new, active, retained,
             total, remaining)
     # Guards that only some batches need, decided once (skipping them changes no figure):
     # U ~ 0 in some row (q' = q_eff (A + tiny)/(U + tiny) must start at q_eff), p = 0 in
@@ -521,17 +537,17 @@ def _hill(adstock: np.ndarray, half: np.ndarray, shape: np.ndarray, top: np.ndar
     return x
 
 
-def _lagged(opp: np.ndarray, lag: np.ndarray) -> np.ndarray:
+def _lagged(opp: np.ndarray, lag: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Opportunities of month ``t - lag`` for every month t >= 1 (fractional lags interpolate).
 
     ``opp`` is (K, T+1, n) with row 0 the steady pre-plan level (the value of
-    every month before the plan); ``lag`` is (K, n). Returns (K, T+1, n) with
+    every month before the plan); ``lag`` is (K, n). Returns ``out`` (K, T+1, n) with
     month 0 set to 0: ``(1 - f) opp(t - L) + f opp(t - L - 1)``, ``L + f = lag``.
     """
     K, T1, n = opp.shape
     whole = np.floor(lag)
     frac = lag - whole
-    result = np.empty_like(opp)
+    result = np.empty_like(opp) if out is None else out
     result[:, 0] = 0.0
     if np.all(lag == lag[:, :1]):  # every row has the same lag (the usual case): slices
         for k in range(K):  # two channel kinds
