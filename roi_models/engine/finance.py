@@ -162,13 +162,14 @@ def payback_month(cash_flows, annual_rate=None) -> np.ndarray | float:
     if annual_rate is not None:
         cf = cf * annual_discount_factors(annual_rate, cf.shape[-1] - 1)
     cum = np.cumsum(cf, axis=-1)
-    tol = 1e-9 * np.maximum(1.0, np.abs(cf).sum(axis=-1, keepdims=True))
+    size = np.abs(cf)
+    tol = 1e-9 * np.maximum(1.0, size.sum(axis=-1, keepdims=True))
     below = cum < -tol
     T1 = cf.shape[-1]
     last_below = np.where(below.any(axis=-1), T1 - 1 - np.argmax(below[..., ::-1], axis=-1), -1)
     month = (last_below + 1).astype(float)
     month = np.where(last_below == T1 - 1, np.nan, month)
-    month = np.where(np.all(np.abs(cf) <= tol, axis=-1), np.nan, month)
+    month = np.where(size.max(axis=-1) <= tol[..., 0], np.nan, month)  # every flow is ~0
     return float(month) if np.ndim(month) == 0 else month
 
 
