@@ -393,12 +393,12 @@ def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new
     # Guards that only some batches need, decided once (skipping them changes no figure):
     # U ~ 0 in some row (q' = q_eff (A + tiny)/(U + tiny) must start at q_eff), p = 0 in
     # some row (h = 0 would give 0/0), and a viral event that scales acquisition.
-    guards = {"empty_start": not np.all(initial > 1e-200), "no_innovation": not np.all(p > 0.0),
-              "acquisition_hit": not np.all(acquisition == 1.0)}
+    guards = {"empty_start": bool(initial.min() <= 1e-200), "no_innovation": bool(p.min() <= 0.0),
+              "acquisition_hit": bool(acquisition.min() != 1.0 or acquisition.max() != 1.0)}
     if not capacity_test:
         with np.errstate(all="ignore"):  # past an exhausted market this pass is discarded
             _month_loop(*args, capacity=False, **guards)
-    if capacity_test or np.any(remaining[1:] < 0.0):
+    if capacity_test or not remaining[1:].min() >= 0.0:  # negative, or NaN past the end
         _month_loop(*args, capacity=True, **guards)
     return active, retained, total
 
@@ -423,6 +423,13 @@ def _month_loop(initial, p, neg_q_eff, per_active, acquisition, paid, survival, 
     hazard, a_tiny, neg_q, e, d, den, got = (np.empty(n) for _ in range(7))
     tiny, one = np.full(n, _TINY), np.ones(n)
     adopted = initial + tiny  # U + tiny: (A + tiny) / (U + tiny) is 1 before anyone adopted
+    ones = np.ones(S)
+    if n <= _SMALL_BATCH:  # a 5-term dot product costs less than a reduction on small blocks
+        def total_of(block, out):
+            np.dot(ones, block, out)
+    else:  # no BLAS on large blocks: it would start threads inside run_batch's workers
+        def total_of(block, out):
+            np.add.reduce(block, 0, None, out)
     months = zip(
         total[1:], remaining[1:], per_active[1:, 0], per_active[1:, 1], neg_q_eff[1:],
         acquisition[1:], paid[1:], new[1:], active[1:], retained[1:], survival[1:],
@@ -464,7 +471,7 @@ def _month_loop(initial, p, neg_q_eff, per_active, acquisition, paid, survival, 
         add(adopted, got, adopted)
         mul(act, surv, ret_next)
         add(ret_next, step, act_next)
-        np.add.reduce(act_next, 0, None, A_next)
+        total_of(act_next, A_next)
         A, left, act = A_next, left_next, act_next
 
 

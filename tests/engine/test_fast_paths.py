@@ -90,6 +90,23 @@ def test_month_loop_without_capacity_test_equals_the_loop_with_it_while_the_mark
     assert_same_rows(simulate(batch), fast, slice(None))
 
 
+def test_a_first_pass_gone_wrong_anywhere_is_run_again_with_the_capacity_test(monkeypatch):
+    # past an exhausted market the first pass may leave NaN rather than a negative remainder
+    passes = []
+    loop = engine._month_loop
+
+    def spoiled(*args, capacity, **guards):
+        passes.append(capacity)
+        loop(*args, capacity=capacity, **guards)
+        if not capacity:
+            args[11][5:] = np.nan  # what is left of the market, from month 5 on
+
+    monkeypatch.setattr(engine, "_month_loop", spoiled)
+    res = simulate(ParamBatch.from_assumptions([active_plan()]))
+    assert passes == [False, True]
+    assert np.all(np.isfinite(res.active_customers))
+
+
 def _value_by_recursion(survival, margin, rate):
     value = np.empty_like(survival)
     r_end = survival[-1]
