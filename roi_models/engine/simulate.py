@@ -596,18 +596,25 @@ def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray, 
     ``D(t) = prod_{j<=t} r(j) / (1 + i)``,
     ``V(t) D(t) = sum_{k>t} m(k) D(k) + V(T) D(T)`` (a reverse cumulative sum),
     unless D(T) would underflow (churn near 100 %). Large batches run the
-    recursion month by month: cumulative sums along the month axis cost more
-    there than two passes a month.
+    recursion month by month (three passes over a (5, n) block a month):
+    cumulative sums along the month axis cost more there.
     """
     T1, _, n = survival.shape
     value = _empty(workspace, "value", survival.shape)
     r_end = survival[-1]
     value[-1] = margin[-1] * r_end / (1.0 + rate - r_end)
-    kept = _empty(workspace, "kept", survival.shape)
-    np.multiply(survival, 1.0 / (1.0 + rate), out=kept)  # r(t) / (1 + i)
+    discount = 1.0 / (1.0 + rate)
+    if n > _SMALL_BATCH:  # large batches: the recursion, with no month-by-source temporary
+        for t in range(T1 - 2, -1, -1):
+            row = value[t]
+            np.add(value[t + 1], margin[t + 1], out=row)
+            row *= survival[t + 1]
+            row *= discount
+        return value
+    kept = survival * discount  # r(t) / (1 + i)
     kept[0] = 1.0
-    held = np.cumprod(kept, axis=0) if n <= _SMALL_BATCH else None  # D(t)
-    if held is not None and held[-1].min() > 1e-250:
+    held = np.cumprod(kept, axis=0)  # D(t)
+    if held[-1].min() > 1e-250:
         future = held[1:] * margin[1:, None, :]  # m(k) D(k), k = 1..T
         future[-1] += value[-1] * held[-1]
         np.cumsum(future[::-1], axis=0, out=value[-2::-1])  # sum over k >= t + 1
