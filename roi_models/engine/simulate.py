@@ -51,6 +51,7 @@ on each line.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -432,12 +433,12 @@ def _month_loop(initial, p, neg_q_eff, per_active, acquisition, paid, survival, 
             np.add.reduce(block, 0, None, out)
     months = zip(
         total[1:], remaining[1:], per_active[1:, 0], per_active[1:, 1], neg_q_eff[1:],
-        acquisition[1:], paid[1:], new[1:], active[1:], retained[1:], survival[1:],
+        acquisition[1:] if acquisition_hit else itertools.repeat(None), paid[1:], new[1:],
+        new[1:, S_ORGANIC], new[1:, S_REFERRAL], active[1:], retained[1:], survival[1:],
     )
     A, left, act = total[0], remaining[0], active[0]  # month t - 1
-    for A_next, left_next, imitation, referrals, nq_t, acq, paid_t, step, act_next, ret_next, surv \
-            in months:
-        organic, referral = step[S_ORGANIC], step[S_REFERRAL]
+    for (A_next, left_next, imitation, referrals, nq_t, acq, paid_t, step, organic, referral,
+         act_next, ret_next, surv) in months:
         mul(imitation, A, organic)  # organic holds q_eff A / M for now
         mul(referrals, A, referral)
         add(organic, p, hazard)
