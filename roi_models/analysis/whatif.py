@@ -69,7 +69,7 @@ class BudgetShareSweep:
     def months(self) -> np.ndarray:
         return np.arange(self.sim.horizon + 1)
 
-    @cached_property
+    @property
     def discounted_cash_flow(self) -> np.ndarray:
         """Discounted incremental cash flow, (k, T+1)."""
         return self.case.discounted_incremental_cash_flow

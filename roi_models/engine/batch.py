@@ -74,6 +74,7 @@ def run_batch(
     if baseline is not None and baseline.n not in (1, n):
         raise ValueError(f"baseline needs 1 or {n} rows, has {baseline.n}")
     base_res = simulate(baseline) if baseline is not None and baseline.n == 1 else None
+    base_parts = base_res.components() if base_res is not None else None
     count = max(1, -(-n // chunk_rows))  # chunks of at most chunk_rows rows
     threads = max(1, min(workers or os.cpu_count() or 1, count))
     # as many chunks as a multiple of the threads: no thread idles at the end while
@@ -101,7 +102,8 @@ def run_batch(
             # month along the contiguous axis: the cumulative sums of the payback month need it
             inc = np.empty(res.net_cash_flow.shape)
             np.subtract(res.net_cash_flow, ref.net_cash_flow, out=inc)
-            r = roi_against(res.components(), ref.components(), rate, workspace=local.kpi_workspace)
+            ref_parts = base_parts if base_res is not None else ref.components()
+            r = roi_against(res.components(), ref_parts, rate, workspace=local.kpi_workspace)
             out |= {"npv": np.asarray(npv(inc, rate)), "roi": r.roi,
                     "payback_month": np.asarray(payback_month(inc))}
         if keep_cash_flows:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..conventions import annualise, monthly_rate
 from ..errors import InputError
+from .workspace import empty
 
 
 def discount_factors(rate_monthly, months: int) -> np.ndarray:
@@ -204,7 +205,7 @@ def roi_against(components: dict[str, np.ndarray], baseline_components: dict[str
                 annual_rate, *, workspace: dict | None = None) -> ROI:
     """:func:`roi_from_components` of ``components - baseline_components``, component by
     component, without building the differences (``workspace``: buffers kept between calls
-    of the same shape, as in :func:`roi_models.engine.simulate`)."""
+    of the same shape, see :mod:`roi_models.engine.workspace`)."""
     return _roi(((np.asarray(v, dtype=float), baseline_components[k]) for k, v in components.items()),
                 annual_rate, workspace)
 
@@ -214,9 +215,9 @@ def _roi(pairs, annual_rate, workspace: dict | None = None) -> ROI:
     total = benefits = part = None
     for plan, base in pairs:
         if total is None:  # month by month: the net flow and the sum of the positive parts
-            total = _buffer(workspace, "total", plan)
-            benefits = _buffer(workspace, "benefits", plan)
-            part = _buffer(workspace, "part", plan)
+            total = empty(workspace, "total", plan.shape, like=plan)
+            benefits = empty(workspace, "benefits", plan.shape, like=plan)
+            part = empty(workspace, "part", plan.shape, like=plan)
             np.subtract(plan, base, out=total)
             np.maximum(total, 0.0, out=benefits)
             continue
@@ -234,15 +235,6 @@ def _roi(pairs, annual_rate, workspace: dict | None = None) -> ROI:
         roi = np.where(pv_c > 0, (pv_b - pv_c) / np.where(pv_c > 0, pv_c, 1.0), np.nan)
     return ROI(roi=roi, pv_benefits=pv_b, pv_costs=pv_c)
 
-
-def _buffer(workspace: dict | None, name: str, like: np.ndarray) -> np.ndarray:
-    """An array shaped and laid out like ``like``: fresh, or the workspace's one."""
-    if workspace is None:
-        return np.empty_like(like)
-    buf = workspace.get(name)
-    if buf is None or buf.shape != like.shape or buf.strides != like.strides:
-        buf = workspace[name] = np.empty_like(like)
-    return buf
 
 
 # ----------------------------------------------------------------------------- TEI table

@@ -59,6 +59,7 @@ import numpy as np
 from ..assumptions.schema import SOURCES
 from ..conventions import bass_monthly, monthly_rate
 from .params import ParamBatch
+from .workspace import empty
 
 S_EXISTING, S_TRADITIONAL, S_SOCIAL, S_ORGANIC, S_REFERRAL = range(len(SOURCES))
 KINDS: tuple[str, ...] = ("traditional", "social")
@@ -151,12 +152,10 @@ class SimResult:
 def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     """Run the monthly model for every row of ``batch`` (see the module docstring).
 
-    ``workspace`` (an empty dict to start with, one per thread) keeps the
-    largest arrays (per source and month) from one call to the next with the
-    same shape, so a batch run in chunks writes into memory it already holds
-    instead of asking the system for fresh pages each time. The arrays of the
-    returned result then live in the workspace: the next call with it
-    overwrites them.
+    ``workspace`` (see :mod:`roi_models.engine.workspace`; one dict per thread)
+    keeps the month-by-row arrays from one call to the next with the same
+    shape. The arrays of the returned result then live in the workspace: the
+    next call with it overwrites them.
 
     Examples
     --------
@@ -176,17 +175,17 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     # ---------------------------------------------------------------- channels
     spend = batch.spend  # (C, T+1, n), or (C, T+1, 1) when every row shares it
     adstock = _adstock(spend, batch.channel["carryover"], batch.channel["spend_before_plan"],
-                       _empty(workspace, "adstock", (spend.shape[0], T + 1, n)))
+                       empty(workspace, "adstock", (spend.shape[0], T + 1, n)))
     leads_c = _hill(adstock, batch.channel["half_saturation"][:, None, :],
                     batch.channel["shape"][:, None, :], batch.channel["max_leads_monthly"][:, None, :],
-                    _empty(workspace, "leads_by_channel", adstock.shape))
+                    empty(workspace, "leads_by_channel", adstock.shape))
     social = batch.channel_is_social
     # (2, T+1, n); leads[:, 0] is the pre-plan steady state
-    leads = _by_kind(leads_c, social, _empty(workspace, "leads", (2, T + 1, n)))
-    spend_by_kind = _empty(workspace, "spend_by_kind", (2, T + 1, n))
+    leads = _by_kind(leads_c, social, empty(workspace, "leads", (2, T + 1, n)))
+    spend_by_kind = empty(workspace, "spend_by_kind", (2, T + 1, n))
     spend_by_kind[...] = _by_kind(spend, social, np.empty((2,) + spend.shape[1:]))
     spend_by_kind[:, 0] = 0.0
-    social_adstock = _empty(workspace, "social_adstock", (T + 1, n))
+    social_adstock = empty(workspace, "social_adstock", (T + 1, n))
     social_adstock[...] = 0.0
     for c in np.flatnonzero(social):
         social_adstock += adstock[c]
@@ -194,14 +193,14 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     # ---------------------------------------------------------------- engagement
     # ramp(t) = min(1, t / ramp_up_months); no ramp-up months: 1 from month 1
     ramp = np.divide(months, np.maximum(g["organisation.ramp_up_months"], 1e-12),
-                     out=_empty(workspace, "ramp", (T + 1, n)))
+                     out=empty(workspace, "ramp", (T + 1, n)))
     np.minimum(ramp, 1.0, out=ramp)
     ramp[0] = 0.0
     half = g["social.engagement_half_saturation"]
     before = social_adstock[0] / (social_adstock[0] + half)  # social presence before the plan
     x = social_adstock
     x += g["programme.ongoing_monthly"]
-    engagement = np.add(x, half, out=_empty(workspace, "engagement", x.shape))
+    engagement = np.add(x, half, out=empty(workspace, "engagement", x.shape))
     np.divide(x, engagement, out=engagement)  # x / (x + H)
     engagement -= before
     engagement *= ramp
@@ -210,23 +209,23 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
 
     # ---------------------------------------------------------------- funnel
     opp = np.multiply(leads, g["funnel.lead_to_opportunity"],
-                      out=_empty(workspace, "opportunities", leads.shape))  # (2, T+1, n)
+                      out=empty(workspace, "opportunities", leads.shape))  # (2, T+1, n)
     cpo = g["funnel.cost_per_opportunity"]
     cpo_k = np.array([cpo, cpo * (1.0 - g["funnel.social_cost_reduction"])])  # (2, n)
-    cost_of_sales = np.multiply(opp, cpo_k[:, None, :], out=_empty(workspace, "cost_of_sales", opp.shape))
+    cost_of_sales = np.multiply(opp, cpo_k[:, None, :], out=empty(workspace, "cost_of_sales", opp.shape))
     cost_of_sales[:, 0, :] = 0.0
     win = g["funnel.win_rate"]
     win_k = np.array([win, np.minimum(1.0, win * (1.0 + g["funnel.social_win_rate_uplift"]))])
     lag = g["funnel.sales_cycle_months"]
     lag_k = np.array([lag, lag * (1.0 - g["funnel.social_cycle_reduction"])])  # (2, n)
-    wins = _lagged(opp, lag_k, _empty(workspace, "wins", opp.shape))  # (2, T+1, n)
+    wins = _lagged(opp, lag_k, empty(workspace, "wins", opp.shape))  # (2, T+1, n)
     wins *= win_k[:, None, :]
 
     # ---------------------------------------------------------------- shocks
     start = g["retention.downturn.start_month"]
     in_downturn = (months >= start) & (months < start + g["retention.downturn.duration_months"])
     added_churn = np.multiply(in_downturn, g["retention.downturn.added_churn"],
-                              out=_empty(workspace, "added_churn", (T + 1, n)))
+                              out=empty(workspace, "added_churn", (T + 1, n)))
     viral_on = g["viral_event.enabled"] > 0
     if viral_on.any():
         since = months - g["viral_event.month"]
@@ -237,17 +236,17 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
         )
         decay *= 1.0 - g["viral_event.mitigation"] * g["programme.response_capability"] * ramp
         acquisition_factor = np.multiply(decay, -g["viral_event.acquisition_hit"],
-                                         out=_empty(workspace, "acquisition", (T + 1, n)))
+                                         out=empty(workspace, "acquisition", (T + 1, n)))
         acquisition_factor += 1.0
         added_churn += decay * g["viral_event.added_churn"]
     else:  # no viral event in this batch: nothing to decay
-        acquisition_factor = _empty(workspace, "acquisition", (T + 1, n))
+        acquisition_factor = empty(workspace, "acquisition", (T + 1, n))
         acquisition_factor[...] = 1.0
     churn0 = np.array([g[f"retention.churn_monthly.{s}"] for s in SOURCES])  # (5, n)
     # survival = 1 - churn, churn = churn0 (1 - gamma e) + added; (month, source, row)
     S = len(SOURCES)
-    survival = _empty(workspace, "survival", (T + 1, S, n))
-    scratch = _empty(workspace, "scratch", (T + 1, n))
+    survival = empty(workspace, "survival", (T + 1, S, n))
+    scratch = empty(workspace, "scratch", (T + 1, n))
     np.multiply(engagement, g["social.churn_reduction"], out=scratch)
     scratch -= 1.0
     np.multiply(scratch[:, None, :], churn0, out=survival)
@@ -256,16 +255,16 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     survival[0] = 1.0
 
     # ---------------------------------------------------------------- customers
-    new = _empty(workspace, "new", (T + 1, S, n))  # (month, source, row): one block a month
+    new = empty(workspace, "new", (T + 1, S, n))  # (month, source, row): one block a month
     new[0] = 0.0
     new[:, S_EXISTING] = 0.0
     np.multiply(wins[0], acquisition_factor, out=new[:, S_TRADITIONAL])
     np.multiply(wins[1], acquisition_factor, out=new[:, S_SOCIAL])
-    q_eff = np.multiply(engagement, g["social.word_of_mouth_lift"], out=_empty(workspace, "q_eff", (T + 1, n)))
+    q_eff = np.multiply(engagement, g["social.word_of_mouth_lift"], out=empty(workspace, "q_eff", (T + 1, n)))
     q_eff += 1.0
     q_eff *= bass_monthly(g["market.bass_q_annual"])
     # what one active customer brings: [q_eff / M, referrals]
-    per_active = _empty(workspace, "per_active", (T + 1, 2, n))
+    per_active = empty(workspace, "per_active", (T + 1, 2, n))
     np.divide(q_eff, g["market.potential_customers"], out=per_active[:, 0])
     referrals = per_active[:, 1]
     np.multiply(engagement, g["social.referral_lift"], out=referrals)
@@ -277,28 +276,28 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
         bass_monthly(g["market.bass_p_annual"]), q_eff, per_active, acquisition_factor, survival, new,
         workspace=workspace,
     )
-    new_total = _all_sources(new, _empty(workspace, "new_total", (T + 1, n)))
+    new_total = _all_sources(new, empty(workspace, "new_total", (T + 1, n)))
     leads[:, 0] = 0.0  # month 0 held the pre-plan pipeline; report months 1..T only
     opp[:, 0] = 0.0
 
     # ---------------------------------------------------------------- cash
-    revenue = _all_sources(retained, _empty(workspace, "revenue", (T + 1, n)))
+    revenue = _all_sources(retained, empty(workspace, "revenue", (T + 1, n)))
     revenue *= g["economics.revenue_per_customer_monthly"]
     gross_profit = np.multiply(revenue, g["economics.gross_margin"],
-                               out=_empty(workspace, "gross_profit", revenue.shape))
+                               out=empty(workspace, "gross_profit", revenue.shape))
     support_per_customer = np.multiply(engagement, g["social.support_deflection"],
-                                       out=_empty(workspace, "support_per_customer", (T + 1, n)))
+                                       out=empty(workspace, "support_per_customer", (T + 1, n)))
     np.subtract(1.0, support_per_customer, out=support_per_customer)
     support_per_customer *= g["support.contacts_per_customer_monthly"] * g["support.cost_per_contact"]
     support_per_customer[0] = 0.0
     support_cost = np.multiply(active_total, support_per_customer,
-                               out=_empty(workspace, "support_cost", revenue.shape))
+                               out=empty(workspace, "support_cost", revenue.shape))
     referral_rewards = np.multiply(new[:, S_REFERRAL], g["referrals.reward_per_customer"],
-                                   out=_empty(workspace, "referral_rewards", revenue.shape))
-    programme = _empty(workspace, "programme", revenue.shape)
+                                   out=empty(workspace, "referral_rewards", revenue.shape))
+    programme = empty(workspace, "programme", revenue.shape)
     programme[1:] = g["programme.ongoing_monthly"]
     programme[0] = g["programme.one_time_cost"] * g["organisation.implementation_cost_multiplier"]
-    net = np.subtract(gross_profit, spend_by_kind[0], out=_empty(workspace, "net", revenue.shape))
+    net = np.subtract(gross_profit, spend_by_kind[0], out=empty(workspace, "net", revenue.shape))
     net -= spend_by_kind[1]
     net -= referral_rewards
     net -= cost_of_sales[0]
@@ -306,7 +305,7 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     net -= support_cost
     net -= programme
     margin = np.subtract(g["economics.revenue_per_customer_monthly"] * g["economics.gross_margin"],
-                         support_per_customer, out=_empty(workspace, "margin", (T + 1, n)))
+                         support_per_customer, out=empty(workspace, "margin", (T + 1, n)))
     value = _customer_value(survival, margin, monthly_rate(g["finance.discount_rate_annual"]),
                             workspace=workspace)
 
@@ -329,16 +328,6 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
         margin_per_customer=margin.T, customer_value=by_source(value),
         active_customers=active_total.T, new_customers=new_total.T,
     )
-
-
-def _empty(workspace: dict | None, name: str, shape: tuple[int, ...]) -> np.ndarray:
-    """An uninitialised float array: fresh, or the workspace's one of that name and shape."""
-    if workspace is None:
-        return np.empty(shape)
-    buffer = workspace.get(name)
-    if buffer is None or buffer.shape != shape:
-        buffer = workspace[name] = np.empty(shape)
-    return buffer
 
 
 def _by_kind(per_channel: np.ndarray, social: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -378,17 +367,17 @@ def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new
     ``capacity_test=True`` runs the test from the start (for tests).
     """
     T1, S, n = new.shape
-    active = _empty(workspace, "active", (T1, S, n))
-    retained = _empty(workspace, "retained", (T1, S, n))
-    total = _empty(workspace, "total", (T1, n))
+    active = empty(workspace, "active", (T1, S, n))
+    retained = empty(workspace, "retained", (T1, S, n))
+    total = empty(workspace, "total", (T1, n))
     active[0] = 0.0
     active[0, S_EXISTING] = initial
     retained[0] = 0.0
     total[0] = initial
-    remaining = _empty(workspace, "remaining", (T1, n))  # M - U(t), U: everyone ever acquired
+    remaining = empty(workspace, "remaining", (T1, n))  # M - U(t), U: everyone ever acquired
     remaining[0] = market - initial
-    paid = np.add(new[:, S_TRADITIONAL], new[:, S_SOCIAL], out=_empty(workspace, "paid", (T1, n)))
-    neg_q_eff = np.negative(q_eff, out=_empty(workspace, "neg_q_eff", (T1, n)))
+    paid = np.add(new[:, S_TRADITIONAL], new[:, S_SOCIAL], out=empty(workspace, "paid", (T1, n)))
+    neg_q_eff = np.negative(q_eff, out=empty(workspace, "neg_q_eff", (T1, n)))
     args = (initial, p, neg_q_eff, per_active, acquisition, paid, survival, new, active, retained,
             total, remaining)
     # Guards that only some batches need, decided once (skipping them changes no figure):
@@ -601,7 +590,7 @@ def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray, 
     cumulative sums along the month axis cost more there.
     """
     T1, _, n = survival.shape
-    value = _empty(workspace, "value", survival.shape)
+    value = empty(workspace, "value", survival.shape)
     r_end = survival[-1]
     value[-1] = margin[-1] * r_end / (1.0 + rate - r_end)
     discount = 1.0 / (1.0 + rate)

@@ -41,7 +41,7 @@ from ..data import DEFAULT_SCENARIO, scenario_path, shipped_scenarios
 from ..errors import InputError
 from . import figures
 from .compute import Evaluation, ExplorerModel, evaluate
-from .debounce import Debouncer, _running_loop
+from .debounce import Debouncer, running_loop
 from .kpis import kpi_html
 from .levers import GROUPS, BUDGET_SCALE, SHARE_MOVED, LeverSpec, apply_levers
 
@@ -384,7 +384,7 @@ class Explorer:
         first view carries the whole figure). Nothing is watched without an
         event loop (plain Python, tests).
         """
-        loop = _running_loop()
+        loop = running_loop()
         if loop is None:
             return
         for name, fig in self.figures.items():
@@ -392,7 +392,7 @@ class Explorer:
             fig.on_edits_completed(functools.partial(self._answered, name, fig))
         if self._chart_check is not None:
             self._chart_check.cancel()
-        self._chart_check = loop.call_later(CHART_ANSWER_SECONDS, self._redraw_unanswered)
+        self._chart_check = loop.call_later(CHART_ANSWER_SECONDS, self.redraw_unanswered)
 
     def _answered(self, name: str, fig: Any) -> None:
         if self.figures.get(name) is fig:
@@ -400,9 +400,6 @@ class Explorer:
 
     def redraw_unanswered(self) -> list[str]:
         """Rebuild the charts whose last update the browser did not answer; their names."""
-        return self._redraw_unanswered()
-
-    def _redraw_unanswered(self) -> list[str]:
         self._chart_check = None
         stale = [name for name, done in self._acknowledged.items() if not done]
         old = [self.figures[name] for name in stale]

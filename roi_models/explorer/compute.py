@@ -128,7 +128,7 @@ class Evaluation:
     def months(self) -> np.ndarray:
         return np.arange(self.sim.horizon + 1)
 
-    @cached_property
+    @property
     def discounted_incremental(self) -> np.ndarray:
         """Discounted incremental cash flow against the status quo, (n, T+1)."""
         return self.case.discounted_incremental_cash_flow

@@ -13,7 +13,7 @@ import asyncio
 from typing import Any, Callable
 
 
-def _running_loop() -> asyncio.AbstractEventLoop | None:
+def running_loop() -> asyncio.AbstractEventLoop | None:
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
@@ -46,7 +46,7 @@ class Debouncer:
     def trigger(self) -> None:
         """Note a change; the callback runs ``delay`` seconds after the last one."""
         self.pending = True
-        loop = self._loop if self._loop is not None else _running_loop()
+        loop = self._loop if self._loop is not None else running_loop()
         if self.delay <= 0 or loop is None:
             self.flush()
             return
