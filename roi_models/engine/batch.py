@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .finance import npv, payback_month, roi_against
+from .finance import npv, payback_month, roi_of_differences
 from .metrics import plan_metrics
 from .params import ParamBatch
-from .simulate import simulate
+from .simulate import INFLOWS, OUTFLOWS, simulate
 
 DEFAULT_CHUNK_ROWS = 4096
 
@@ -74,7 +74,6 @@ def run_batch(
     if baseline is not None and baseline.n not in (1, n):
         raise ValueError(f"baseline needs 1 or {n} rows, has {baseline.n}")
     base_res = simulate(baseline) if baseline is not None and baseline.n == 1 else None
-    base_parts = base_res.components() if base_res is not None else None
     count = max(1, -(-n // chunk_rows))  # chunks of at most chunk_rows rows
     threads = max(1, min(workers or os.cpu_count() or 1, count))
     # as many chunks as a multiple of the threads: no thread idles at the end while
@@ -102,8 +101,10 @@ def run_batch(
             # month along the contiguous axis: the cumulative sums of the payback month need it
             inc = np.empty(res.net_cash_flow.shape)
             np.subtract(res.net_cash_flow, ref.net_cash_flow, out=inc)
-            ref_parts = base_parts if base_res is not None else ref.components()
-            r = roi_against(res.components(), ref_parts, rate, workspace=local.kpi_workspace)
+            # inflows as (plan, baseline), outflow amounts as (baseline, plan): see roi_of_differences
+            pairs = ([(getattr(res, k), getattr(ref, k)) for k in INFLOWS]
+                     + [(getattr(ref, k), getattr(res, k)) for k in OUTFLOWS])
+            r = roi_of_differences(pairs, rate, workspace=local.kpi_workspace)
             out |= {"npv": np.asarray(npv(inc, rate)), "roi": r.roi,
                     "payback_month": np.asarray(payback_month(inc))}
         if keep_cash_flows:

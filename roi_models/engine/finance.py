@@ -201,27 +201,33 @@ def roi_from_components(
                 annual_rate)
 
 
-def roi_against(components: dict[str, np.ndarray], baseline_components: dict[str, np.ndarray],
-                annual_rate, *, workspace: dict | None = None) -> ROI:
-    """:func:`roi_from_components` of ``components - baseline_components``, component by
-    component, without building the differences (``workspace``: buffers kept between calls
-    of the same shape, see :mod:`roi_models.engine.workspace`)."""
-    return _roi(((np.asarray(v, dtype=float), baseline_components[k]) for k, v in components.items()),
-                annual_rate, workspace)
+def roi_of_differences(pairs, annual_rate, *, workspace: dict | None = None) -> ROI:
+    """:func:`roi_from_components` of the incremental components ``a - b`` of ``(a, b)`` pairs,
+    without building the differences.
+
+    An inflow component is the pair (plan, baseline); an outflow given as a
+    positive amount is the pair (baseline, plan), since ``-plan - (-baseline)``
+    is ``baseline - plan``. Either side may be one row broadcast against many.
+    ``workspace``: buffers kept between calls of the same shape (see
+    :mod:`roi_models.engine.workspace`).
+    """
+    return _roi(((np.asarray(a, dtype=float), b) for a, b in pairs), annual_rate, workspace)
 
 
 def _roi(pairs, annual_rate, workspace: dict | None = None) -> ROI:
-    """ROI of the differences ``plan - base`` of (plan, base) component pairs (definitions above)."""
+    """ROI of the differences ``a - b`` of (a, b) component pairs (definitions above)."""
     total = benefits = part = None
-    for plan, base in pairs:
+    for a, b in pairs:
         if total is None:  # month by month: the net flow and the sum of the positive parts
-            total = empty(workspace, "total", plan.shape, like=plan)
-            benefits = empty(workspace, "benefits", plan.shape, like=plan)
-            part = empty(workspace, "part", plan.shape, like=plan)
-            np.subtract(plan, base, out=total)
+            shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+            like = a if a.shape == shape else None  # keep the plan's layout
+            total = empty(workspace, "total", shape, like=like)
+            benefits = empty(workspace, "benefits", shape, like=like)
+            part = empty(workspace, "part", shape, like=like)
+            np.subtract(a, b, out=total)
             np.maximum(total, 0.0, out=benefits)
             continue
-        np.subtract(plan, base, out=part)
+        np.subtract(a, b, out=part)
         total += part
         np.maximum(part, 0.0, out=part)
         benefits += part

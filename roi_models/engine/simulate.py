@@ -67,6 +67,11 @@ _SMALL_BATCH = 64  # rows up to which per-call overhead, not memory traffic, dec
 _TINY = 1e-300  # keeps 0/0 at 0 (or 1 for A/U) without masked divisions in the month loop
 
 
+INFLOWS: tuple[str, ...] = ("gross_profit",)  # the cash-flow components of SimResult
+OUTFLOWS: tuple[str, ...] = ("channel_spend", "referral_rewards", "cost_of_sales", "support_cost",
+                             "programme_cost")
+
+
 @dataclass(frozen=True)
 class SimResult:
     """Monthly results of a batch. Month is the last axis (length T + 1, month 0 first).
@@ -93,6 +98,8 @@ class SimResult:
     support_cost: np.ndarray
     programme_cost: np.ndarray
     net_cash_flow: np.ndarray
+    channel_spend: np.ndarray  # (n, T+1): both kinds
+    cost_of_sales: np.ndarray  # (n, T+1): both kinds
     margin_per_customer: np.ndarray
     customer_value: np.ndarray  # (n, 5, T+1): value of a customer active at end of month t
     active_customers: np.ndarray  # (n, T+1): all sources
@@ -129,24 +136,16 @@ class SimResult:
         return self.retained * self.revenue_per_customer[:, None, None]
 
     @property
-    def cost_of_sales(self) -> np.ndarray:
-        return self.cost_of_sales_by_kind.sum(axis=1)
-
-    @property
     def marketing_spend(self) -> np.ndarray:
         """Channel spend of both kinds plus referral rewards, per month."""
-        return self.spend_by_kind.sum(axis=1) + self.referral_rewards
+        return self.channel_spend + self.referral_rewards
 
     def components(self) -> dict[str, np.ndarray]:
-        """Signed cash-flow components (inflows +, outflows -) that sum to the net cash flow."""
-        return {
-            "gross_profit": self.gross_profit,
-            "channel_spend": -self.spend_by_kind.sum(axis=1),
-            "referral_rewards": -self.referral_rewards,
-            "cost_of_sales": -self.cost_of_sales,
-            "support_cost": -self.support_cost,
-            "programme_cost": -self.programme_cost,
-        }
+        """Signed cash-flow components (inflows +, outflows -) that sum to the net cash flow.
+
+        The same names as :data:`INFLOWS` and :data:`OUTFLOWS`, whose arrays hold
+        the amounts (positive)."""
+        return {"gross_profit": self.gross_profit, **{k: -getattr(self, k) for k in OUTFLOWS}}
 
 
 def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
@@ -297,11 +296,13 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     programme = empty(workspace, "programme", revenue.shape)
     programme[1:] = g["programme.ongoing_monthly"]
     programme[0] = g["programme.one_time_cost"] * g["organisation.implementation_cost_multiplier"]
-    net = np.subtract(gross_profit, spend_by_kind[0], out=empty(workspace, "net", revenue.shape))
-    net -= spend_by_kind[1]
+    channel_spend = np.add(spend_by_kind[0], spend_by_kind[1],
+                           out=empty(workspace, "channel_spend", revenue.shape))
+    cost_of_sales_total = np.add(cost_of_sales[0], cost_of_sales[1],
+                                 out=empty(workspace, "cost_of_sales_total", revenue.shape))
+    net = np.subtract(gross_profit, channel_spend, out=empty(workspace, "net", revenue.shape))
     net -= referral_rewards
-    net -= cost_of_sales[0]
-    net -= cost_of_sales[1]
+    net -= cost_of_sales_total
     net -= support_cost
     net -= programme
     margin = np.subtract(g["economics.revenue_per_customer_monthly"] * g["economics.gross_margin"],
@@ -325,6 +326,7 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
         referral_rewards=referral_rewards.T, engagement=engagement.T,
         revenue=revenue.T, gross_profit=gross_profit.T, support_cost=support_cost.T,
         programme_cost=programme.T, net_cash_flow=net.T,
+        channel_spend=channel_spend.T, cost_of_sales=cost_of_sales_total.T,
         margin_per_customer=margin.T, customer_value=by_source(value),
         active_customers=active_total.T, new_customers=new_total.T,
     )
