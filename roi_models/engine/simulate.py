@@ -7,7 +7,7 @@ Python loop and exists because customers are a recurrence. Everything that
 does not depend on the customer state (carry-over, saturation, funnel,
 engagement, churn rates, viral decay, customer value) is computed for all
 months at once. On small batches a numpy call costs its overhead (about 1 us
-on the reference machine), so the month loop is written as about 21 calls on
+on the reference machine), so the month loop is written as 15 calls on
 same-shaped blocks; see ``benchmarks/run.py`` for the figures.
 
 The equations (months t = 1..T; month 0 holds the starting state and the
@@ -170,24 +170,27 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     T, n = batch.horizon, batch.n
     g = batch.scalars
     months = np.arange(T + 1, dtype=float)[:, None]  # (T+1, 1)
+    S = len(SOURCES)
 
     # ---------------------------------------------------------------- channels
     spend = batch.spend  # (C, T+1, n), or (C, T+1, 1) when every row shares it
-    adstock = _adstock(spend, batch.channel["carryover"], batch.channel["spend_before_plan"],
+    channel = batch.channel
+    adstock = _adstock(spend, channel["carryover"], channel["spend_before_plan"],
                        empty(workspace, "adstock", (spend.shape[0], T + 1, n)))
-    leads_c = _hill(adstock, batch.channel["half_saturation"][:, None, :],
-                    batch.channel["shape"][:, None, :], batch.channel["max_leads_monthly"][:, None, :],
+    leads_c = _hill(adstock, channel["half_saturation"][:, None, :], channel["shape"][:, None, :],
+                    channel["max_leads_monthly"][:, None, :],
                     empty(workspace, "leads_by_channel", adstock.shape))
     social = batch.channel_is_social
     # (2, T+1, n); leads[:, 0] is the pre-plan steady state
     leads = _by_kind(leads_c, social, empty(workspace, "leads", (2, T + 1, n)))
     spend_by_kind = empty(workspace, "spend_by_kind", (2, T + 1, n))
-    spend_by_kind[...] = _by_kind(spend, social, np.empty((2,) + spend.shape[1:]))
+    if spend.shape[2] == n:
+        _by_kind(spend, social, spend_by_kind)
+    else:  # shared by every row: sum the one column, then spread it
+        spend_by_kind[...] = _by_kind(spend, social, np.empty((2, T + 1, 1)))
     spend_by_kind[:, 0] = 0.0
     social_adstock = empty(workspace, "social_adstock", (T + 1, n))
-    social_adstock[...] = 0.0
-    for c in np.flatnonzero(social):
-        social_adstock += adstock[c]
+    np.add.reduce(adstock, 0, None, social_adstock, False, 0.0, social[:, None, None])
 
     # ---------------------------------------------------------------- engagement
     # ramp(t) = min(1, t / ramp_up_months); no ramp-up months: 1 from month 1
@@ -206,6 +209,26 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     engagement += before
     engagement[0] = before
 
+    # ---------------------------------------------------------------- shocks
+    start = g["retention.downturn.start_month"]
+    in_downturn = (months >= start) & (months < start + g["retention.downturn.duration_months"])
+    added_churn = np.multiply(in_downturn, g["retention.downturn.added_churn"],
+                              out=empty(workspace, "added_churn", (T + 1, n)))
+    acquisition_factor = None  # 1 everywhere unless a viral event hits acquisition
+    viral_on = g["viral_event.enabled"] > 0
+    if viral_on.any():
+        since = months - g["viral_event.month"]
+        decay = np.where(
+            viral_on & (since >= 0),
+            np.exp2(-np.maximum(since, 0.0) / g["viral_event.half_life_months"]),  # 0.5^(dt/h)
+            0.0,
+        )
+        decay *= 1.0 - g["viral_event.mitigation"] * g["programme.response_capability"] * ramp
+        added_churn += decay * g["viral_event.added_churn"]
+        decay *= -g["viral_event.acquisition_hit"]
+        if decay.any():
+            acquisition_factor = np.add(decay, 1.0, out=empty(workspace, "acquisition", (T + 1, n)))
+
     # ---------------------------------------------------------------- funnel
     opp = np.multiply(leads, g["funnel.lead_to_opportunity"],
                       out=empty(workspace, "opportunities", leads.shape))  # (2, T+1, n)
@@ -217,33 +240,19 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     win_k = np.array([win, np.minimum(1.0, win * (1.0 + g["funnel.social_win_rate_uplift"]))])
     lag = g["funnel.sales_cycle_months"]
     lag_k = np.array([lag, lag * (1.0 - g["funnel.social_cycle_reduction"])])  # (2, n)
-    wins = _lagged(opp, lag_k, empty(workspace, "wins", opp.shape))  # (2, T+1, n)
-    wins *= win_k[:, None, :]
+    # new customers (month, source, row): one block a month; the paid ones are the
+    # wins, written straight into their rows
+    new = empty(workspace, "new", (T + 1, S, n))
+    new[0] = 0.0
+    new[:, S_EXISTING] = 0.0
+    paid = new[:, S_TRADITIONAL:S_SOCIAL + 1].transpose(1, 0, 2)  # (2, T+1, n) view
+    _lagged(opp, lag_k, paid, scale=win_k)  # win rate x opportunities of month t - lag
+    if acquisition_factor is not None:
+        paid *= acquisition_factor
 
-    # ---------------------------------------------------------------- shocks
-    start = g["retention.downturn.start_month"]
-    in_downturn = (months >= start) & (months < start + g["retention.downturn.duration_months"])
-    added_churn = np.multiply(in_downturn, g["retention.downturn.added_churn"],
-                              out=empty(workspace, "added_churn", (T + 1, n)))
-    viral_on = g["viral_event.enabled"] > 0
-    if viral_on.any():
-        since = months - g["viral_event.month"]
-        decay = np.where(
-            viral_on & (since >= 0),
-            np.exp2(-np.maximum(since, 0.0) / g["viral_event.half_life_months"]),  # 0.5^(dt/h)
-            0.0,
-        )
-        decay *= 1.0 - g["viral_event.mitigation"] * g["programme.response_capability"] * ramp
-        acquisition_factor = np.multiply(decay, -g["viral_event.acquisition_hit"],
-                                         out=empty(workspace, "acquisition", (T + 1, n)))
-        acquisition_factor += 1.0
-        added_churn += decay * g["viral_event.added_churn"]
-    else:  # no viral event in this batch: nothing to decay
-        acquisition_factor = empty(workspace, "acquisition", (T + 1, n))
-        acquisition_factor[...] = 1.0
+    # ---------------------------------------------------------------- retention
     churn0 = np.array([g[f"retention.churn_monthly.{s}"] for s in SOURCES])  # (5, n)
     # survival = 1 - churn, churn = churn0 (1 - gamma e) + added; (month, source, row)
-    S = len(SOURCES)
     survival = empty(workspace, "survival", (T + 1, S, n))
     scratch = empty(workspace, "scratch", (T + 1, n))
     np.multiply(engagement, g["social.churn_reduction"], out=scratch)
@@ -254,12 +263,9 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     survival[0] = 1.0
 
     # ---------------------------------------------------------------- customers
-    new = empty(workspace, "new", (T + 1, S, n))  # (month, source, row): one block a month
-    new[0] = 0.0
-    new[:, S_EXISTING] = 0.0
-    np.multiply(wins[0], acquisition_factor, out=new[:, S_TRADITIONAL])
-    np.multiply(wins[1], acquisition_factor, out=new[:, S_SOCIAL])
-    q_eff = np.multiply(engagement, g["social.word_of_mouth_lift"], out=empty(workspace, "q_eff", (T + 1, n)))
+    # q_eff = (1 + lift e) q, monthly
+    q_eff = np.multiply(engagement, g["social.word_of_mouth_lift"],
+                        out=empty(workspace, "q_eff", (T + 1, n)))
     q_eff += 1.0
     q_eff *= bass_monthly(g["market.bass_q_annual"])
     # what one active customer brings: [q_eff / M, referrals]
@@ -268,14 +274,14 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     referrals = per_active[:, 1]
     np.multiply(engagement, g["social.referral_lift"], out=referrals)
     referrals += 1.0
-    referrals *= acquisition_factor
+    if acquisition_factor is not None:
+        referrals *= acquisition_factor
     referrals *= g["referrals.referrals_per_customer_monthly"] * g["referrals.conversion"]
-    active, retained, active_total = _customers(
+    active, retained, active_total, new_total = _customers(
         g["market.initial_customers"], g["market.potential_customers"],
-        bass_monthly(g["market.bass_p_annual"]), q_eff, per_active, acquisition_factor, survival, new,
-        workspace=workspace,
+        bass_monthly(g["market.bass_p_annual"]), q_eff, per_active, acquisition_factor, survival,
+        new, workspace=workspace,
     )
-    new_total = _all_sources(new, empty(workspace, "new_total", (T + 1, n)))
     leads[:, 0] = 0.0  # month 0 held the pre-plan pipeline; report months 1..T only
     opp[:, 0] = 0.0
 
@@ -335,17 +341,33 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
 def _by_kind(per_channel: np.ndarray, social: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Sum (C, T+1, m) channel arrays into ``out``, (2, T+1, m): traditional, social.
 
-    A loop over the handful of channels, not a matrix product: BLAS would start
-    its own threads inside :func:`roi_models.engine.batch.run_batch`'s workers.
+    Small blocks: one product with the (2, C) membership matrix. Large ones: a
+    loop over the handful of channels, not a matrix product (BLAS would start
+    its own threads inside :func:`roi_models.engine.batch.run_batch`'s workers).
     """
-    out[...] = 0.0
-    for c, is_social in enumerate(social):
-        out[int(is_social)] += per_channel[c]
+    C = per_channel.shape[0]
+    if out.shape[-1] <= _SMALL_BATCH:
+        kinds = np.array([~social, social], dtype=float)  # (2, C)
+        np.matmul(kinds, per_channel.reshape(C, -1), out=out.reshape(2, -1))
+        return out
+    for k, is_kind in enumerate((~social, social)):
+        members = np.flatnonzero(is_kind)
+        if members.size == 0:
+            out[k] = 0.0
+        elif members.size == 1:
+            np.copyto(out[k], per_channel[members[0]])
+        else:
+            np.add(per_channel[members[0]], per_channel[members[1]], out=out[k])
+            for c in members[2:]:
+                out[k] += per_channel[c]
     return out
 
 
 def _all_sources(per_source: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Sum a (T+1, 5, n) array over customer sources into ``out`` (four additions, no BLAS)."""
+    """Sum a (T+1, 5, n) array over customer sources into ``out`` (no BLAS on large blocks)."""
+    if per_source.shape[-1] <= _SMALL_BATCH:  # one call: (T+1) products (1, 5) x (5, n)
+        np.matmul(np.ones((1, per_source.shape[1])), per_source, out=out[:, None, :])
+        return out
     np.add(per_source[:, 0], per_source[:, 1], out=out)
     for s in range(2, per_source.shape[1]):
         out += per_source[:, s]
@@ -357,10 +379,11 @@ def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new
     """Customers by source, month by month: the one recurrence of the model.
 
     ``new`` (T+1, 5, n) holds the paid acquisitions on entry; the organic and
-    referral rows are filled in here. ``per_active`` (T+1, 2, n) is what one
-    active customer brings in a month: imitation ``q_eff / M`` and referrals.
-    Returns active and retained customers (T+1, 5, n) and all active customers
-    A (T+1, n).
+    referral rows are filled in here. ``per_active`` (T+1, 2, n) is what one active
+    customer brings in a month: imitation ``q_eff / M`` and referrals;
+    ``acquisition`` (T+1, n) the viral-event factor on new customers, or None
+    when it is 1. Returns active and retained customers (T+1, 5, n), all
+    active customers A and all new customers (T+1, n).
 
     The month loop first runs without the capacity test (the usual case: the
     market is far from exhausted). If some month would acquire more than is
@@ -371,100 +394,105 @@ def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new
     T1, S, n = new.shape
     active = empty(workspace, "active", (T1, S, n))
     retained = empty(workspace, "retained", (T1, S, n))
-    total = empty(workspace, "total", (T1, n))
+    # the loop keeps A and the month's new customers twice (a row per use) on small batches
+    total = empty(workspace, "total", (T1, 2, n))
+    gained = empty(workspace, "gained", (T1, 2, n))
     active[0] = 0.0
     active[0, S_EXISTING] = initial
     retained[0] = 0.0
     total[0] = initial
-    remaining = empty(workspace, "remaining", (T1, n))  # M - U(t), U: everyone ever acquired
-    remaining[0] = market - initial
-    paid = np.add(new[:, S_TRADITIONAL], new[:, S_SOCIAL], out=empty(workspace, "paid", (T1, n)))
-    neg_q_eff = np.negative(q_eff, out=empty(workspace, "neg_q_eff", (T1, n)))
-    args = (initial, p, neg_q_eff, per_active, acquisition, paid, survival, new, active, retained,
-            total, remaining)
+    gained[0] = 0.0
+    # [M - U(t), -(U(t) + tiny)], U: everyone ever acquired (tiny: see _month_loop)
+    remaining = empty(workspace, "remaining", (T1, 2, n))
+    remaining[0, 0] = market - initial
+    remaining[0, 1] = -initial - _TINY
+    args = (p, q_eff, per_active, acquisition, survival, new, gained, active, retained, total,
+            remaining)
     # Guards that only some batches need, decided once (skipping them changes no figure):
-    # U ~ 0 in some row (q' = q_eff (A + tiny)/(U + tiny) must start at q_eff), p = 0 in
-    # some row (h = 0 would give 0/0), and a viral event that scales acquisition.
-    guards = {"empty_start": bool(initial.min() <= 1e-200), "no_innovation": bool(p.min() <= 0.0),
-              "acquisition_hit": bool(acquisition.min() != 1.0 or acquisition.max() != 1.0)}
+    # U ~ 0 in some row (q' = q_eff (A + tiny)/(U + tiny) must start at q_eff) and p = 0 in
+    # some row (h = 0 would give 0/0).
+    guards = {"empty_start": bool(initial.min() <= 1e-200), "no_innovation": bool(p.min() <= 0.0)}
     if not capacity_test:
         with np.errstate(all="ignore"):  # past an exhausted market this pass is discarded
             _month_loop(*args, capacity=False, **guards)
-    if capacity_test or not remaining[1:].min() >= 0.0:  # negative, or NaN past the end
+    if capacity_test or not remaining[1:, 0].min() >= 0.0:  # negative, or NaN past the end
         _month_loop(*args, capacity=True, **guards)
-    return active, retained, total
+    return active, retained, total[:, 0], gained[:, 0]
 
 
-def _month_loop(initial, p, neg_q_eff, per_active, acquisition, paid, survival, new, active,
-                retained, total, remaining, *, capacity: bool, empty_start: bool,
-                no_innovation: bool, acquisition_hit: bool) -> None:
-    """The body of :func:`_customers`: 21 to 24 numpy calls a month on (n,) or (5, n) blocks.
+def _month_loop(p, q_eff, per_active, acquisition, survival, new, gained, active, retained,
+                total, remaining, *, capacity: bool, empty_start: bool,
+                no_innovation: bool) -> None:
+    """The body of :func:`_customers`: 15 to 18 numpy calls a month on (n,), (2, n) or (5, n) blocks.
 
-    Per month, with A = A(t-1), U = U(t-1), h = p + q_eff A / M and the adopters'
-    imitation q' = q_eff A / U (the exact Bass step of :func:`_bass_step`):
-    ``organic = (1 - e) h (M - U) / (h + e (q' - q_eff A / M))``, ``e = exp(-(p + q'))``,
+    Per month, with A = A(t-1), U = U(t-1), a = q_eff A / M, h = p + a and the
+    adopters' imitation q' = q_eff A / U, the exact Bass step of :func:`_bass_step`
+    ``(1 - e) h (M - U) / (h - e (a - q'))`` with ``e = exp(-s)``, ``s = p + q'``,
+    is computed multiplied through by ``exp(s)``:
+    ``organic = m h (M - U) / (m h + s)``, ``m = expm1(s)`` (``h - (a - q') = s``),
     times the viral-event factor; ``referral = per_active[1] A``; then every
     source's cohort ``A_s(t) = A_s(t-1) r_s(t) + new_s(t)``.
 
     Every call has operands of one shape and no Python scalar: on small batches
     a call costs its overhead (about 1 us here), and broadcasting or a scalar
-    operand doubles it.
+    operand doubles it. So on small batches A and the month's new customers are
+    kept twice, (2, n), and what is left of the market with ``-U`` as one (2, n)
+    block: the imitation and referral terms are one product with ``per_active``,
+    and both running totals one subtraction.
     """
     T1, S, n = new.shape
-    mul, add, sub, div, exp = np.multiply, np.add, np.subtract, np.divide, np.exp
-    hazard, a_tiny, neg_q, e, d, den, got = (np.empty(n) for _ in range(7))
-    tiny, one = np.full(n, _TINY), np.ones(n)
-    adopted = initial + tiny  # U + tiny: (A + tiny) / (U + tiny) is 1 before anyone adopted
-    ones = np.ones(S)
-    if n <= _SMALL_BATCH:  # a 5-term dot product costs less than a reduction on small blocks
-        def total_of(block, out):
-            np.dot(ones, block, out)
-    else:  # no BLAS on large blocks: it would start threads inside run_batch's workers
-        def total_of(block, out):
-            np.add.reduce(block, 0, None, out)
-    months = zip(
-        total[1:], remaining[1:], per_active[1:, 0], per_active[1:, 1], neg_q_eff[1:],
-        acquisition[1:] if acquisition_hit else itertools.repeat(None), paid[1:], new[1:],
-        new[1:, S_ORGANIC], new[1:, S_REFERRAL], active[1:], retained[1:], survival[1:],
+    mul, add, sub, div, expm1 = np.multiply, np.add, np.subtract, np.divide, np.expm1
+    hazard, a_tiny, neg_q, m, den = (np.empty(n) for _ in range(5))
+    tiny = np.full(n, _TINY)
+    small = n <= _SMALL_BATCH  # small blocks: 5-term dot products cost less than reductions
+    twice = np.ones((2, S))
+    dot, reduce = np.dot, np.add.reduce  # no BLAS on large blocks: it would start threads
+    months = zip(                        # inside run_batch's workers
+        total[1:], total[1:, 0], remaining[1:], remaining[1:, 0], remaining[:-1, 1],
+        per_active[1:], q_eff[1:],
+        acquisition[1:] if acquisition is not None else itertools.repeat(None), new[1:],
+        new[1:, S_ORGANIC:S_REFERRAL + 1], new[1:, S_ORGANIC], gained[1:], gained[1:, 0],
+        active[1:], retained[1:], survival[1:],
     )
-    A, left, act = total[0], remaining[0], active[0]  # month t - 1
-    for (A_next, left_next, imitation, referrals, nq_t, acq, paid_t, step, organic, referral,
-         act_next, ret_next, surv) in months:
-        mul(imitation, A, organic)  # organic holds q_eff A / M for now
-        mul(referrals, A, referral)
-        add(organic, p, hazard)
+    A2, A, both, left, act = total[0], total[0, 0], remaining[0], remaining[0, 0], active[0]
+    for (A2_next, A_next, both_next, left_next, neg_adopted, brought, q_t, acq, step, referred,
+         organic, got2, got, act_next, ret_next, surv) in months:
+        # [q_eff A / M, referrals]: organic holds a = q_eff A / M for now
+        mul(brought, A2 if small else A, referred)
+        add(organic, p, hazard)  # h
         if empty_start:
             add(A, tiny, a_tiny)
-            div(a_tiny, adopted, neg_q)
+            div(a_tiny, neg_adopted, neg_q)
         else:
-            div(A, adopted, neg_q)
-        mul(neg_q, nq_t, neg_q)  # -q'
-        sub(neg_q, p, e)
-        exp(e, e)
-        add(neg_q, organic, d)  # -(q' - q_eff A / M)
-        mul(d, e, d)
-        sub(hazard, d, den)
+            div(A, neg_adopted, neg_q)  # -A / (U + tiny)
+        mul(neg_q, q_t, neg_q)  # -q'
+        sub(p, neg_q, neg_q)  # s = p + q'
+        expm1(neg_q, m)
+        mul(m, hazard, hazard)  # m h
+        add(hazard, neg_q, den)
         if no_innovation:
             add(den, tiny, den)  # no p and no A: 0 / tiny = 0
-        sub(one, e, e)
-        mul(hazard, e, organic)
-        mul(organic, left, organic)
+        mul(hazard, left, organic)
         div(organic, den, organic)
-        if acquisition_hit:
+        if acq is not None:
             mul(organic, acq, organic)
-        add(organic, referral, got)
-        add(got, paid_t, got)
+        if small:  # all new customers of the month, twice
+            dot(twice, step, got2)
+        else:
+            reduce(step, 0, None, got)
         if capacity:  # never acquire more than what is left of the market
             over = got > left
             if over.any():
                 step *= np.where(over, left / np.where(over, got, 1.0), 1.0)
-                np.copyto(got, left, where=over)  # exactly what was left: U = M
-        sub(left, got, left_next)
-        add(adopted, got, adopted)
+                np.copyto(got2, left, where=over)  # exactly what was left: U = M
+        sub(both, got2 if small else got, both_next)  # [M - U, -(U + tiny)]
         mul(act, surv, ret_next)
         add(ret_next, step, act_next)
-        total_of(act_next, A_next)
-        A, left, act = A_next, left_next, act_next
+        if small:  # A in both rows
+            dot(twice, act_next, A2_next)
+        else:  # only row 0: the products above broadcast it
+            reduce(act_next, 0, None, A_next)
+        A2, A, both, left, act = A2_next, A_next, both_next, left_next, act_next
 
 
 def _bass_step(F0, q_adopter, p):
@@ -520,58 +548,69 @@ def _hill(adstock: np.ndarray, half: np.ndarray, shape: np.ndarray, top: np.ndar
           out: np.ndarray) -> np.ndarray:
     """Hill saturation ``top x^alpha / (x^alpha + 1)`` with ``x = adstock / half``.
 
-    Computed as ``top / (1 + x^-alpha)`` in ``out`` (``x = 0`` gives 0):
-    as exact as the textbook form at every x, without its temporaries.
+    With alpha = 1 (every channel of the batch) it is ``top a / (a + K)``
+    (K > 0: no division by zero); otherwise ``top / (1 + x^-alpha)`` in
+    ``out`` (``x = 0`` gives 0). Both are as exact as the textbook form at
+    every x, without its temporaries.
     """
+    if np.all(shape == 1.0):
+        np.add(adstock, half, out=out)
+        np.divide(adstock, out, out=out)
+        out *= top
+        return out
     x = np.divide(adstock, half, out=out)
     with np.errstate(divide="ignore", over="ignore"):  # x^-alpha = inf: a saturation of 0
-        if not np.all(shape == 1.0):
-            np.log(x, out=x)
-            x *= -shape
-            np.exp(x, out=x)  # x^-alpha; x = 0 gives exp(inf) = inf
-        else:
-            np.reciprocal(x, out=x)
+        np.log(x, out=x)
+        x *= -shape
+        np.exp(x, out=x)  # x^-alpha; x = 0 gives exp(inf) = inf
     x += 1.0
     np.divide(top, x, out=x)
     return x
 
 
-def _lagged(opp: np.ndarray, lag: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def _lagged(opp: np.ndarray, lag: np.ndarray, out: np.ndarray | None = None,
+            scale: np.ndarray | None = None) -> np.ndarray:
     """Opportunities of month ``t - lag`` for every month t >= 1 (fractional lags interpolate).
 
     ``opp`` is (K, T+1, n) with row 0 the steady pre-plan level (the value of
     every month before the plan); ``lag`` is (K, n). Returns ``out`` (K, T+1, n) with
-    month 0 set to 0: ``(1 - f) opp(t - L) + f opp(t - L - 1)``, ``L + f = lag``.
+    month 0 set to 0: ``(1 - f) opp(t - L) + f opp(t - L - 1)``, ``L + f = lag``,
+    times ``scale`` (K, n) when given (the win rates: wins come out in one pass).
     """
     K, T1, n = opp.shape
     whole = np.floor(lag)
     frac = lag - whole
     result = np.empty_like(opp) if out is None else out
     result[:, 0] = 0.0
+    if scale is None:
+        scale = np.ones((K, n))
     if np.all(lag == lag[:, :1]):  # every row has the same lag (the usual case): slices
         for k in range(K):  # two channel kinds
             L, f = int(whole[k, 0]), float(frac[k, 0])
-            _shift(opp[k], L, result[k, 1:])
-            if f > 0.0:
-                later = np.empty((T1 - 1, n))
-                _shift(opp[k], L + 1, later)
-                later -= result[k, 1:]
-                later *= f
-                result[k, 1:] += later
+            if f == 0.0:
+                _shift(opp[k], L, result[k, 1:], scale[k])
+                continue
+            _shift(opp[k], L, result[k, 1:], scale[k] * (1.0 - f))
+            later = np.empty((T1 - 1, n))
+            _shift(opp[k], L + 1, later, scale[k] * f)
+            result[k, 1:] += later
         return result
     t = np.arange(1.0, T1)[None, :, None]
     first = np.maximum(t - whole[:, None, :], 0.0).astype(np.intp)  # (K, T, n)
     at_first = np.take_along_axis(opp, first, axis=1)
     at_second = np.take_along_axis(opp, np.maximum(first - 1, 0), axis=1)
-    result[:, 1:] = at_first + frac[:, None, :] * (at_second - at_first)
+    at_second -= at_first
+    at_second *= frac[:, None, :]
+    at_second += at_first
+    np.multiply(at_second, scale[:, None, :], out=result[:, 1:])
     return result
 
 
-def _shift(series: np.ndarray, lag: int, out: np.ndarray) -> None:
-    """``out[t - 1] = series[max(t - lag, 0)]`` for months t = 1..T (``series`` is (T+1, n))."""
+def _shift(series: np.ndarray, lag: int, out: np.ndarray, scale: np.ndarray) -> None:
+    """``out[t - 1] = scale x series[max(t - lag, 0)]`` for months t = 1..T (``series`` is (T+1, n))."""
     before = min(lag, len(out))
-    out[:before] = series[0]
-    out[before:] = series[1:len(out) - before + 1]
+    np.multiply(series[0], scale, out=out[:before])
+    np.multiply(series[1:len(out) - before + 1], scale, out=out[before:])
 
 
 def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray, *,

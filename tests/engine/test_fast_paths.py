@@ -99,7 +99,7 @@ def test_a_first_pass_gone_wrong_anywhere_is_run_again_with_the_capacity_test(mo
         passes.append(capacity)
         loop(*args, capacity=capacity, **guards)
         if not capacity:
-            args[11][5:] = np.nan  # what is left of the market, from month 5 on
+            args[10][5:] = np.nan  # what is left of the market (remaining), from month 5 on
 
     monkeypatch.setattr(engine, "_month_loop", spoiled)
     res = simulate(ParamBatch.from_assumptions([active_plan()]))
