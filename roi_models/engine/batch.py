@@ -98,9 +98,8 @@ def run_batch(
         if baseline is not None:
             ref = base_res if base_res is not None else simulate(baseline.rows(rows))
             rate = sub["finance.discount_rate_annual"]
-            # month along the contiguous axis: the cumulative sums of the payback month need it
-            inc = np.empty(res.net_cash_flow.shape)
-            np.subtract(res.net_cash_flow, ref.net_cash_flow, out=inc)
+            # (n, T+1) view of a month-major array: payback_month adds whole rows month by month
+            inc = np.subtract(res.net_cash_flow.T, ref.net_cash_flow.T).T
             # inflows as (plan, baseline), outflow amounts as (baseline, plan): see roi_of_differences
             pairs = ([(getattr(res, k), getattr(ref, k)) for k in INFLOWS]
                      + [(getattr(ref, k), getattr(res, k)) for k in OUTFLOWS])

@@ -111,13 +111,17 @@ class ParamBatch:
         )
 
     def rows(self, index: slice | np.ndarray) -> "ParamBatch":
-        """A batch of the selected rows (used to process large batches in chunks)."""
+        """A batch of the selected rows (used to process large batches in chunks).
+
+        A slice gives views of this batch's arrays (no copy: a batch is never
+        written to), an index array copies."""
         idx = np.arange(self.n)[index]
+        pick = index if isinstance(index, slice) else idx
         return replace(
             self,
-            scalars={k: v[idx] for k, v in self.scalars.items()},
-            channel={k: v[:, idx] for k, v in self.channel.items()},
-            spend=self.spend if self.spend.shape[2] == 1 else self.spend[:, :, idx],
+            scalars={k: v[pick] for k, v in self.scalars.items()},
+            channel={k: v[:, pick] for k, v in self.channel.items()},
+            spend=self.spend if self.spend.shape[2] == 1 else self.spend[:, :, pick],
             labels=tuple(self.labels[i] for i in idx) if self.labels else (),
         )
 

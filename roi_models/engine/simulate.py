@@ -277,7 +277,7 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     if acquisition_factor is not None:
         referrals *= acquisition_factor
     referrals *= g["referrals.referrals_per_customer_monthly"] * g["referrals.conversion"]
-    active, retained, active_total, new_total = _customers(
+    active, retained, active_total, new_total, retained_total = _customers(
         g["market.initial_customers"], g["market.potential_customers"],
         bass_monthly(g["market.bass_p_annual"]), q_eff, per_active, acquisition_factor, survival,
         new, workspace=workspace,
@@ -286,8 +286,12 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     opp[:, 0] = 0.0
 
     # ---------------------------------------------------------------- cash
-    revenue = _all_sources(retained, empty(workspace, "revenue", (T + 1, n)))
-    revenue *= g["economics.revenue_per_customer_monthly"]
+    revenue = empty(workspace, "revenue", (T + 1, n))
+    if retained_total is None:
+        _all_sources(retained, revenue)
+        revenue *= g["economics.revenue_per_customer_monthly"]
+    else:
+        np.multiply(retained_total, g["economics.revenue_per_customer_monthly"], out=revenue)
     gross_profit = np.multiply(revenue, g["economics.gross_margin"],
                                out=empty(workspace, "gross_profit", revenue.shape))
     support_per_customer = np.multiply(engagement, g["social.support_deflection"],
@@ -383,7 +387,9 @@ def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new
     customer brings in a month: imitation ``q_eff / M`` and referrals;
     ``acquisition`` (T+1, n) the viral-event factor on new customers, or None
     when it is 1. Returns active and retained customers (T+1, 5, n), all
-    active customers A and all new customers (T+1, n).
+    active customers A and all new customers (T+1, n), and, on large batches,
+    all retained customers (T+1, n) (None on small ones: a sum afterwards
+    costs less there than a call a month).
 
     The month loop first runs without the capacity test (the usual case: the
     market is far from exhausted). If some month would acquire more than is
@@ -397,6 +403,9 @@ def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new
     # the loop keeps A and the month's new customers twice (a row per use) on small batches
     total = empty(workspace, "total", (T1, 2, n))
     gained = empty(workspace, "gained", (T1, 2, n))
+    retained_total = None if n <= _SMALL_BATCH else empty(workspace, "retained_total", (T1, n))
+    if retained_total is not None:
+        retained_total[0] = 0.0
     active[0] = 0.0
     active[0, S_EXISTING] = initial
     retained[0] = 0.0
@@ -407,7 +416,7 @@ def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new
     remaining[0, 0] = market - initial
     remaining[0, 1] = -initial - _TINY
     args = (p, q_eff, per_active, acquisition, survival, new, gained, active, retained, total,
-            remaining)
+            remaining, retained_total)
     # Guards that only some batches need, decided once (skipping them changes no figure):
     # U ~ 0 in some row (q' = q_eff (A + tiny)/(U + tiny) must start at q_eff) and p = 0 in
     # some row (h = 0 would give 0/0).
@@ -417,11 +426,11 @@ def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new
             _month_loop(*args, capacity=False, **guards)
     if capacity_test or not remaining[1:, 0].min() >= 0.0:  # negative, or NaN past the end
         _month_loop(*args, capacity=True, **guards)
-    return active, retained, total[:, 0], gained[:, 0]
+    return active, retained, total[:, 0], gained[:, 0], retained_total
 
 
 def _month_loop(p, q_eff, per_active, acquisition, survival, new, gained, active, retained,
-                total, remaining, *, capacity: bool, empty_start: bool,
+                total, remaining, retained_total, *, capacity: bool, empty_start: bool,
                 no_innovation: bool) -> None:
     """The body of :func:`_customers`: 15 to 18 numpy calls a month on (n,), (2, n) or (5, n) blocks.
 
@@ -454,10 +463,11 @@ def _month_loop(p, q_eff, per_active, acquisition, survival, new, gained, active
         acquisition[1:] if acquisition is not None else itertools.repeat(None), new[1:],
         new[1:, S_ORGANIC:S_REFERRAL + 1], new[1:, S_ORGANIC], gained[1:], gained[1:, 0],
         active[1:], retained[1:], survival[1:],
+        retained_total[1:] if retained_total is not None else itertools.repeat(None),
     )
     A2, A, both, left, act = total[0], total[0, 0], remaining[0], remaining[0, 0], active[0]
     for (A2_next, A_next, both_next, left_next, neg_adopted, brought, q_t, acq, step, referred,
-         organic, got2, got, act_next, ret_next, surv) in months:
+         organic, got2, got, act_next, ret_next, surv, kept) in months:
         # [q_eff A / M, referrals]: organic holds a = q_eff A / M for now
         mul(brought, A2 if small else A, referred)
         add(organic, p, hazard)  # h
@@ -491,8 +501,9 @@ def _month_loop(p, q_eff, per_active, acquisition, survival, new, gained, active
         add(ret_next, step, act_next)
         if small:  # A in both rows
             both_sums(act_next, A2_next)
-        else:  # only row 0: the products above broadcast it
-            reduce(act_next, 0, None, A_next)
+        else:  # only row 0 (the products above broadcast it), from the retained and new
+            reduce(ret_next, 0, None, kept)  # customers: their sum is the revenue base
+            add(kept, got, A_next)
         A2, A, both, left, act = A2_next, A_next, both_next, left_next, act_next
 
 

@@ -4,7 +4,8 @@ The engine picks paths by batch: a doubling scan for the carry-over of small
 batches and a month loop for large ones, slices for a sales-cycle lag shared
 by every row, a closed-form customer value unless it would underflow, a month
 loop without the market-capacity test unless the market runs out, and guards
-(A = U = 0, p = 0, a viral event) only for batches that need them.
+(A = U = 0, p = 0, a viral event) only for batches that need them; the payback
+month of many rows runs month by month.
 """
 
 import dataclasses
@@ -21,6 +22,7 @@ from roi_models.assumptions.merge import nest
 from roi_models.engine import ParamBatch, simulate
 
 engine = importlib.import_module("roi_models.engine.simulate")
+finance = importlib.import_module("roi_models.engine.finance")
 
 
 def arrays(res):
@@ -152,3 +154,22 @@ def test_shared_lag_slices_equal_per_row_lags():
     np.testing.assert_allclose(lagged[0, 2, 0], opp[0, 0, 0])
     np.testing.assert_allclose(lagged[1, 24, 2], opp[1, 0, 2])  # a 30-month lag: pre-plan level
     assert np.all(lagged[:, 0] == 0.0)
+
+
+def test_payback_month_of_many_rows_equals_the_general_path():
+    # many rows run month by month over whole rows; both paths must give the same month
+    rng = np.random.default_rng(11)
+    for horizon in (1, 2, 13, 61, 240):
+        cf = rng.normal(0.0, 1.0, (200, horizon)) + rng.normal(0.0, 1.0, (200, 1))
+        cf[:20] = 0.0  # nothing to pay back: NaN
+        cf[20:30] *= 1e-12  # below the tolerance: NaN
+        cf[30:40, 0] = -1e6  # never pays back: NaN
+        cf[40:50] = np.abs(cf[40:50])  # never below zero: month 0
+        month_major = np.ascontiguousarray(cf.T).T
+        general = np.concatenate([finance.payback_month(cf[i:i + 50]) for i in range(0, 200, 50)])
+        np.testing.assert_array_equal(finance.payback_month(month_major), general)
+        np.testing.assert_array_equal(finance.payback_month(cf), general)
+    assert np.isnan(general[:40]).all() and (general[40:50] == 0.0).all()
+    # by hand: -100, 30, 40, 50 pays back in month 3 on both paths
+    flows = np.tile([-100.0, 30.0, 40.0, 50.0], (100, 1))
+    assert (finance.payback_month(flows) == 3.0).all()
