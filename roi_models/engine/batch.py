@@ -103,8 +103,9 @@ def run_batch(
             # inflows as (plan, baseline), outflow amounts as (baseline, plan): see roi_of_differences
             pairs = ([(getattr(res, k), getattr(ref, k)) for k in INFLOWS]
                      + [(getattr(ref, k), getattr(res, k)) for k in OUTFLOWS])
-            r = roi_of_differences(pairs, rate, workspace=local.kpi_workspace)
-            out |= {"npv": np.asarray(npv(inc, rate)), "roi": r.roi,
+            npv_inc = np.asarray(npv(inc, rate))
+            r = roi_of_differences(pairs, rate, npv=npv_inc, workspace=local.kpi_workspace)
+            out |= {"npv": npv_inc, "roi": r.roi,
                     "payback_month": np.asarray(payback_month(inc))}
         if keep_cash_flows:
             out["net_cash_flow"] = res.net_cash_flow

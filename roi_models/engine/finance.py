@@ -231,39 +231,51 @@ def roi_from_components(
                 annual_rate)
 
 
-def roi_of_differences(pairs, annual_rate, *, workspace: dict | None = None) -> ROI:
+def roi_of_differences(pairs, annual_rate, *, npv=None, workspace: dict | None = None) -> ROI:
     """:func:`roi_from_components` of the incremental components ``a - b`` of ``(a, b)`` pairs,
     without building the differences.
 
     An inflow component is the pair (plan, baseline); an outflow given as a
     positive amount is the pair (baseline, plan), since ``-plan - (-baseline)``
     is ``baseline - plan``. Either side may be one row broadcast against many.
+    ``npv``: the NPV of the summed differences (the incremental flow) when the
+    caller has it already; it spares a pass over every component.
     ``workspace``: buffers kept between calls of the same shape (see
     :mod:`roi_models.engine.workspace`).
     """
-    return _roi(((np.asarray(a, dtype=float), b) for a, b in pairs), annual_rate, workspace)
+    return _roi(((np.asarray(a, dtype=float), b) for a, b in pairs), annual_rate, workspace,
+                npv_total=npv)
 
 
-def _roi(pairs, annual_rate, workspace: dict | None = None) -> ROI:
-    """ROI of the differences ``a - b`` of (a, b) component pairs (definitions above)."""
+def _roi(pairs, annual_rate, workspace: dict | None = None, npv_total=None) -> ROI:
+    """ROI of the differences ``a - b`` of (a, b) component pairs (definitions above).
+
+    Month by month: the sum of the positive parts (the benefits) and, unless
+    ``npv_total`` is given, the net flow."""
     total = benefits = part = None
     for a, b in pairs:
-        if total is None:  # month by month: the net flow and the sum of the positive parts
+        if benefits is None:
             shape = np.broadcast_shapes(np.shape(a), np.shape(b))
             like = a if a.shape == shape else None  # keep the plan's layout
-            total = empty(workspace, "total", shape, like=like)
             benefits = empty(workspace, "benefits", shape, like=like)
             part = empty(workspace, "part", shape, like=like)
-            np.subtract(a, b, out=total)
-            np.maximum(total, 0.0, out=benefits)
+            if npv_total is None:
+                total = empty(workspace, "total", shape, like=like)
+                np.subtract(a, b, out=total)
+                np.maximum(total, 0.0, out=benefits)
+            else:
+                np.subtract(a, b, out=benefits)
+                np.maximum(benefits, 0.0, out=benefits)
             continue
         np.subtract(a, b, out=part)
-        total += part
+        if total is not None:
+            total += part
         np.maximum(part, 0.0, out=part)
         benefits += part
-    d = annual_discount_factors(annual_rate, total.shape[-1] - 1)
+    d = annual_discount_factors(annual_rate, benefits.shape[-1] - 1)
     pv_b = _present_value(benefits, d)  # discounting is linear: one product for all parts
-    npv_total = _present_value(total, d)
+    if total is not None:
+        npv_total = _present_value(total, d)
     # PV costs = PV benefits - NPV; below rounding of the sums it is exactly no cost
     pv_c = pv_b - npv_total
     pv_c = np.where(pv_c <= 1e-12 * (np.abs(pv_b) + np.abs(npv_total)), 0.0, pv_c)

@@ -10,17 +10,27 @@ from roi_models.engine.batch import run_batch
 
 @pytest.fixture(scope="module")
 def batches():
+    return sampled(50)
+
+
+@pytest.fixture(scope="module")
+def large_batches():  # chunks of more than 64 rows take the large-batch paths
+    return sampled(200)
+
+
+def sampled(n):
     sf = rm.load_shipped("b2b_it_services")
     rng = np.random.default_rng(7)
-    n = 50
     plan = ParamBatch.from_assumptions([sf.scenario("social")]).repeat(n).with_values({
         path: rng.uniform(u.low, u.high, n) for path, u in sf.uncertainty.items()})
     return plan, ParamBatch.from_assumptions([sf.scenario("status_quo")])
 
 
-@pytest.mark.parametrize("chunk_rows, workers", [(7, 1), (7, 2), (50, 1), (16, 3), (1, 2)])
-def test_chunks_and_threads_equal_one_simulation(batches, chunk_rows, workers):
-    plan, base = batches
+@pytest.mark.parametrize("chunk_rows, workers, large", [
+    (7, 1, False), (7, 2, False), (50, 1, False), (16, 3, False), (1, 2, False),
+    (100, 2, True), (200, 1, True)])
+def test_chunks_and_threads_equal_one_simulation(request, chunk_rows, workers, large):
+    plan, base = request.getfixturevalue("large_batches" if large else "batches")
     whole = simulate(plan)
     m = plan_metrics(whole, plan)
     case = business_case(whole, simulate(base), plan["finance.discount_rate_annual"], with_irr=False)
