@@ -22,7 +22,7 @@ import numpy as np
 import roi_models as rm
 from roi_models.analysis import run_scenarios
 from roi_models.engine import ParamBatch, plan_metrics, simulate
-from roi_models.engine.batch import run_batch
+from roi_models.engine.batch import DEFAULT_CHUNK_ROWS, run_batch
 
 
 def _median_ms(fn, repeat: int) -> float:
@@ -110,7 +110,7 @@ def machine_floor(repeat: int) -> dict[str, float]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000, help="rows of the large batch")
-    ap.add_argument("--chunk", type=int, default=4096, help="rows per chunk")
+    ap.add_argument("--chunk", type=int, default=DEFAULT_CHUNK_ROWS, help="rows per chunk")
     ap.add_argument("--repeat", type=int, default=50, help="repeats of the small benchmarks")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
