@@ -177,12 +177,22 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     channel = batch.channel
     adstock = _adstock(spend, channel["carryover"], channel["spend_before_plan"],
                        empty(workspace, "adstock", (spend.shape[0], T + 1, n)))
-    leads_c = _hill(adstock, channel["half_saturation"][:, None, :], channel["shape"][:, None, :],
-                    channel["max_leads_monthly"][:, None, :],
-                    empty(workspace, "leads_by_channel", adstock.shape))
     social = batch.channel_is_social
     # (2, T+1, n); leads[:, 0] is the pre-plan steady state
-    leads = _by_kind(leads_c, social, empty(workspace, "leads", (2, T + 1, n)))
+    leads = empty(workspace, "leads", (2, T + 1, n))
+    hill = (channel["half_saturation"][:, None, :], channel["shape"][:, None, :],
+            channel["max_leads_monthly"][:, None, :])
+    if n <= _SMALL_BATCH:  # every channel at once, then one product sums them by kind
+        _by_kind(_hill(adstock, *hill, np.empty(adstock.shape)), social, leads)
+    else:  # channel by channel into its kind's row: no (C, T+1, n) array to write and read
+        scratch = empty(workspace, "channel_leads", (T + 1, n))
+        for k, members in enumerate((np.flatnonzero(~social), np.flatnonzero(social))):
+            if members.size == 0:
+                leads[k] = 0.0
+            for j, c in enumerate(members):
+                _hill(adstock[c], *(h[c] for h in hill), leads[k] if j == 0 else scratch)
+                if j > 0:
+                    leads[k] += scratch
     spend_by_kind = empty(workspace, "spend_by_kind", (2, T + 1, n))
     if spend.shape[2] == n:
         _by_kind(spend, social, spend_by_kind)
@@ -190,7 +200,10 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
         spend_by_kind[...] = _by_kind(spend, social, np.empty((2, T + 1, 1)))
     spend_by_kind[:, 0] = 0.0
     social_adstock = empty(workspace, "social_adstock", (T + 1, n))
-    np.add.reduce(adstock, 0, None, social_adstock, False, 0.0, social[:, None, None])
+    if social.sum() == 1:  # the usual case: one social channel
+        np.copyto(social_adstock, adstock[social.argmax()])
+    else:
+        np.add.reduce(adstock, 0, None, social_adstock, False, 0.0, social[:, None, None])
 
     # ---------------------------------------------------------------- engagement
     # ramp(t) = min(1, t / ramp_up_months); no ramp-up months: 1 from month 1
@@ -254,12 +267,17 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     churn0 = np.array([g[f"retention.churn_monthly.{s}"] for s in SOURCES])  # (5, n)
     # survival = 1 - churn, churn = churn0 (1 - gamma e) + added; (month, source, row)
     survival = empty(workspace, "survival", (T + 1, S, n))
-    scratch = empty(workspace, "scratch", (T + 1, n))
-    np.multiply(engagement, g["social.churn_reduction"], out=scratch)
-    scratch -= 1.0
-    np.multiply(scratch[:, None, :], churn0, out=survival)
-    np.subtract(1.0, added_churn, out=scratch)
-    survival += scratch[:, None, :]
+    reduction = np.multiply(engagement, g["social.churn_reduction"],
+                            out=empty(workspace, "scratch", (T + 1, n)))
+    reduction -= 1.0  # gamma e - 1
+    base = np.subtract(1.0, added_churn, out=added_churn)  # 1 - added
+    if n <= _SMALL_BATCH:  # two calls
+        np.multiply(reduction[:, None, :], churn0, out=survival)
+        survival += base[:, None, :]
+    else:  # month by month: the second pass finds the block in cache
+        for t in range(1, T + 1):
+            np.multiply(churn0, reduction[t], out=survival[t])
+            survival[t] += base[t]
     survival[0] = 1.0
 
     # ---------------------------------------------------------------- customers

@@ -13,11 +13,13 @@ import functools
 import importlib
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import plans
 
 from roi_models.assumptions.examples import neutral_plan
+from roi_models.data import load_shipped
 from roi_models.assumptions.merge import nest
 from roi_models.engine import ParamBatch, simulate
 
@@ -57,6 +59,18 @@ def test_small_batch_paths_equal_the_large_batch_paths(batch_plans):
     big = simulate(ParamBatch.from_assumptions(batch_plans * (70 // k + 1)))
     assert big.n > engine._SMALL_BATCH >= small.n
     assert_same_rows(big, small, slice(0, k))
+
+
+@pytest.mark.parametrize("name", ["b2b_it_services", "consumer_brand", "small_fast_mover"])
+def test_shipped_files_give_the_same_figures_on_both_paths(name):
+    # the shipped files have several channels of a kind (summed channel by channel on large
+    # batches) and spend schedules per row
+    sf = load_shipped(name)
+    plans = [sf.scenario(s) for s in sf.scenario_names]
+    small = simulate(ParamBatch.from_assumptions(plans))
+    big = simulate(ParamBatch.from_assumptions(plans * (70 // len(plans) + 1)))
+    assert big.n > engine._SMALL_BATCH >= small.n
+    assert_same_rows(big, small, slice(0, len(plans)))
 
 
 def test_guards_for_empty_start_and_no_innovation_leave_other_rows_unchanged():
