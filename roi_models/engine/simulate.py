@@ -548,9 +548,12 @@ def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray,
     """Geometric adstock ``a(t) = s(t) + lambda a(t-1)`` from ``a(0) = before / (1 - lambda)``.
 
     ``spend`` is (C, T+1, n) or (C, T+1, 1) (month 0 unused), ``carryover`` and
-    ``before`` (C, n); fills and returns ``out`` (C, T+1, n). Small batches run the recurrence as
-    a doubling scan (Hillis & Steele 1986; Blelloch 1990 for linear
-    recurrences): after the steps with offsets 1, 2, 4, ... every month holds
+    ``before`` (C, n); fills and returns ``out`` (C, T+1, n). Small batches use the
+    solution ``a(t) = lambda^t (a(0) + sum_{k=1..t} s(k) lambda^-k)`` (two
+    cumulative passes; every term is positive, so it is as exact as the
+    recurrence) unless ``lambda^-T`` would overflow (lambda = 0 or tiny); then a
+    doubling scan (Hillis & Steele 1986; Blelloch 1990 for linear recurrences):
+    after the steps with offsets 1, 2, 4, ... every month holds
     ``sum_k lambda^(t-k) x(k)`` (``x(0) = a(0)``, ``x(k) = s(k)``), about
     ``2 log2(T)`` calls instead of ``2 T``. Large batches run the month loop,
     which passes over memory once.
@@ -560,7 +563,17 @@ def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray,
     adstock = out
     adstock[...] = spend
     adstock[:, 0] = before / (1.0 - carryover)
-    if n <= _SMALL_BATCH:
+    if n <= _SMALL_BATCH and carryover.min() ** (T1 - 1) > 1e-250:
+        # a(t) = lambda^t (a(0) + sum_k<=t s(k) lambda^-k): two cumulative passes
+        power = np.empty(adstock.shape)
+        power[...] = carryover[:, None, :]
+        power[:, 0] = 1.0
+        np.multiply.accumulate(power, 1, None, power)  # lambda^t
+        adstock /= power
+        np.add.accumulate(adstock, 1, None, adstock)
+        adstock *= power
+        return adstock
+    if n <= _SMALL_BATCH:  # lambda^-t would overflow (lambda = 0 or tiny)
         factor = carryover[:, None, :].copy()  # lambda^d for the offset d
         d = 1
         while d < T1:

@@ -187,3 +187,30 @@ def test_payback_month_of_many_rows_equals_the_general_path():
     # by hand: -100, 30, 40, 50 pays back in month 3 on both paths
     flows = np.tile([-100.0, 30.0, 40.0, 50.0], (100, 1))
     assert (finance.payback_month(flows) == 3.0).all()
+
+
+def _adstock_by_recursion(spend, carryover, before):
+    a = np.empty(spend.shape)
+    a[:, 0] = before / (1.0 - carryover)
+    for t in range(1, spend.shape[1]):
+        a[:, t] = spend[:, t] + carryover * a[:, t - 1]
+    return a
+
+
+@pytest.mark.parametrize("n, tiny_carryover", [(4, False), (4, True), (70, False)])
+def test_carryover_paths_equal_the_recursion(n, tiny_carryover):
+    # 4 rows: the closed form lambda^t (a0 + sum s lambda^-k), or the doubling scan when a
+    # carry-over is 0 (lambda^-t overflows); 70 rows: the month loop
+    rng = np.random.default_rng(13)
+    spend = rng.uniform(0.0, 1e5, (3, 241, n))
+    carryover = rng.uniform(0.3, 0.95, (3, n))
+    if tiny_carryover:
+        carryover[1, 2] = 0.0
+        carryover[2, 0] = 1e-6
+    before = rng.uniform(0.0, 1e5, (3, n))
+    got = engine._adstock(spend, carryover, before, np.empty(spend.shape))
+    np.testing.assert_allclose(got, _adstock_by_recursion(spend, carryover, before), rtol=1e-12)
+    # by hand: lambda 0.5, a(0) = 10 / 0.5 = 20, a(1) = 4 + 10 = 14, a(2) = 0 + 7 = 7
+    one = engine._adstock(np.array([[[0.0], [4.0], [0.0]]]), np.array([[0.5]]), np.array([[10.0]]),
+                          np.empty((1, 3, 1)))
+    np.testing.assert_allclose(one[0, :, 0], [20.0, 14.0, 7.0])
