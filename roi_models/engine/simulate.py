@@ -469,8 +469,8 @@ def _month_loop(p, q_eff, per_active, acquisition, survival, new, gained, active
     """
     T1, S, n = new.shape
     mul, add, sub, div, expm1 = np.multiply, np.add, np.subtract, np.divide, np.expm1
-    hazard, a_tiny, neg_q, m, den = (np.empty(n) for _ in range(5))
-    tiny = np.full(n, _TINY)
+    hazard, a_tiny, neg_q, m, den, tiny = np.empty((6, n))
+    tiny[:] = _TINY
     small = n <= _SMALL_BATCH  # small blocks: 5-term dot products cost less than reductions
     # (2, 5) ones: two sums of a (5, n) block; the bound method skips np.dot's dispatch (0.7 us)
     both_sums = np.ones((2, S)).dot
@@ -687,11 +687,11 @@ def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray, 
         return value
     kept = survival * discount  # r(t) / (1 + i)
     kept[0] = 1.0
-    held = np.cumprod(kept, axis=0)  # D(t)
+    held = np.multiply.accumulate(kept, 0, None, np.empty(kept.shape))  # D(t)
     if held[-1].min() > 1e-250:
         future = held[1:] * margin[1:, None, :]  # m(k) D(k), k = 1..T
         future[-1] += value[-1] * held[-1]
-        np.cumsum(future[::-1], axis=0, out=value[-2::-1])  # sum over k >= t + 1
+        np.add.accumulate(future[::-1], 0, None, value[-2::-1])  # sum over k >= t + 1
         value[:-1] /= held[:-1]
         return value
     for t in range(T1 - 2, -1, -1):
