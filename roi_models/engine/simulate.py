@@ -200,7 +200,7 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
         spend_by_kind[...] = _by_kind(spend, social, np.empty((2, T + 1, 1)))
     spend_by_kind[:, 0] = 0.0
     social_adstock = empty(workspace, "social_adstock", (T + 1, n))
-    if social.sum() == 1:  # the usual case: one social channel
+    if np.count_nonzero(social) == 1:  # the usual case: one social channel
         np.copyto(social_adstock, adstock[social.argmax()])
     else:
         np.add.reduce(adstock, 0, None, social_adstock, False, 0.0, social[:, None, None])
