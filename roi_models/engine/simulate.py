@@ -526,7 +526,8 @@ def _month_loop(p, q_eff, per_active, acquisition, survival, new, gained, active
 
 
 def _bass_step(F0, q_adopter, p):
-    """Reference form of the monthly Bass step used inside :func:`simulate` (kept for tests).
+    """Reference form of the monthly Bass step of :func:`simulate` (whose month loop computes
+    it multiplied through by ``exp(p + q')``, see :func:`_month_loop`).
 
     Exact solution over one period of ``dF/dt = (p + q' F)(1 - F)`` started at ``F0``
     (Bass 1969, the closed form F(t) restarted at F0), with ``q'`` held for the month:
