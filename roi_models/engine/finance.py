@@ -162,46 +162,28 @@ def payback_month(cash_flows, annual_rate=None) -> np.ndarray | float:
     cf = np.asarray(cash_flows, dtype=float)
     if annual_rate is not None:
         cf = cf * annual_discount_factors(annual_rate, cf.shape[-1] - 1)
-    if cf.ndim == 2 and cf.shape[0] > _MANY_ROWS:
-        return _payback_of_rows(cf)
-    cum = np.cumsum(cf, axis=-1)
-    size = np.abs(cf)
-    tol = 1e-9 * np.maximum(1.0, size.sum(axis=-1, keepdims=True))
-    below = cum < -tol
     T1 = cf.shape[-1]
-    last_below = np.where(below.any(axis=-1), T1 - 1 - np.argmax(below[..., ::-1], axis=-1), -1)
-    month = (last_below + 1).astype(float)
-    month = np.where(last_below == T1 - 1, np.nan, month)
-    month = np.where(size.max(axis=-1) <= tol[..., 0], np.nan, month)  # every flow is ~0
-    return float(month) if np.ndim(month) == 0 else month
-
-
-_MANY_ROWS = 64  # rows from which payback_month runs month by month over whole rows
-
-
-def _payback_of_rows(cf: np.ndarray) -> np.ndarray:
-    """:func:`payback_month` of (n, T+1) flows, month by month over rows of n.
-
-    The same figure as the general path: numpy's cumulative sum along a short
-    axis costs about 4 ns an element, T + 1 additions of whole rows a tenth of
-    that (fastest when ``cf`` is the transpose of a (T+1, n) array).
-    """
-    flows = cf.T  # (T+1, n)
-    T1, n = flows.shape
-    cum = np.empty((T1, n))
-    cum[0] = flows[0]
-    for t in range(1, T1):
-        np.add(cum[t - 1], flows[t], out=cum[t])
+    flows = cf.reshape(-1, T1).T  # (T+1, rows): a view for 1-D, C or month-major 2-D input
+    if flows.shape[1] > _MANY_ROWS:  # numpy's cumulative sum along a short axis costs about
+        cum = np.empty(flows.shape)  # 4 ns an element, T + 1 additions of whole rows a tenth
+        cum[0] = flows[0]
+        for t in range(1, T1):
+            np.add(cum[t - 1], flows[t], out=cum[t])
+    else:
+        cum = np.cumsum(flows, axis=0)
     size = np.abs(flows)
     tol = 1e-9 * np.maximum(1.0, size.sum(axis=0))
     # 1 + the last month below -tol (0: never below), in small integers: a tenth of floats
     later = np.arange(1, T1 + 1, dtype=np.int16 if T1 < 2**15 else np.int64)[:, None]
     after_last_below = np.multiply(np.less(cum, -tol), later, dtype=later.dtype).max(axis=0)
-    last_below = after_last_below - 1
     month = after_last_below.astype(float)
-    month[last_below == T1 - 1] = np.nan  # still below at the end: never pays back
+    month[after_last_below == T1] = np.nan  # still below at the end: never pays back
     month[size.max(axis=0) <= tol] = np.nan  # every flow is ~0
-    return month
+    month = month.reshape(cf.shape[:-1])
+    return float(month) if month.ndim == 0 else month
+
+
+_MANY_ROWS = 64  # rows from which payback_month adds whole rows month by month
 
 
 @dataclass(frozen=True)

@@ -180,19 +180,10 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     social = batch.channel_is_social
     # (2, T+1, n); leads[:, 0] is the pre-plan steady state
     leads = empty(workspace, "leads", (2, T + 1, n))
-    hill = (channel["half_saturation"][:, None, :], channel["shape"][:, None, :],
-            channel["max_leads_monthly"][:, None, :])
-    if n <= _SMALL_BATCH:  # every channel at once, then one product sums them by kind
-        _by_kind(_hill(adstock, *hill, np.empty(adstock.shape)), social, leads)
-    else:  # channel by channel into its kind's row: no (C, T+1, n) array to write and read
-        scratch = empty(workspace, "channel_leads", (T + 1, n))
-        for k, members in enumerate((np.flatnonzero(~social), np.flatnonzero(social))):
-            if members.size == 0:
-                leads[k] = 0.0
-            for j, c in enumerate(members):
-                _hill(adstock[c], *(h[c] for h in hill), leads[k] if j == 0 else scratch)
-                if j > 0:
-                    leads[k] += scratch
+    leads_by_channel = _hill(adstock, channel["half_saturation"][:, None, :],
+                             channel["shape"][:, None, :], channel["max_leads_monthly"][:, None, :],
+                             empty(workspace, "leads_by_channel", adstock.shape))
+    _by_kind(leads_by_channel, social, leads)
     spend_by_kind = empty(workspace, "spend_by_kind", (2, T + 1, n))
     if spend.shape[2] == n:
         _by_kind(spend, social, spend_by_kind)
@@ -305,8 +296,8 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
 
     # ---------------------------------------------------------------- cash
     revenue = empty(workspace, "revenue", (T + 1, n))
-    if retained_total is None:
-        _all_sources(retained, revenue)
+    if retained_total is None:  # small batch: one call sums the sources
+        np.ones(S).dot(retained, out=revenue)
         revenue *= g["economics.revenue_per_customer_monthly"]
     else:
         np.multiply(retained_total, g["economics.revenue_per_customer_monthly"], out=revenue)
@@ -382,17 +373,6 @@ def _by_kind(per_channel: np.ndarray, social: np.ndarray, out: np.ndarray) -> np
             np.add(per_channel[members[0]], per_channel[members[1]], out=out[k])
             for c in members[2:]:
                 out[k] += per_channel[c]
-    return out
-
-
-def _all_sources(per_source: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Sum a (T+1, 5, n) array over customer sources into ``out`` (no BLAS on large blocks)."""
-    if per_source.shape[-1] <= _SMALL_BATCH:  # one call: ones(5) . (T+1, 5, n) sums the sources
-        np.ones(per_source.shape[1]).dot(per_source, out=out)
-        return out
-    np.add(per_source[:, 0], per_source[:, 1], out=out)
-    for s in range(2, per_source.shape[1]):
-        out += per_source[:, s]
     return out
 
 
@@ -552,12 +532,9 @@ def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray,
     ``before`` (C, n); fills and returns ``out`` (C, T+1, n). Small batches use the
     solution ``a(t) = lambda^t (a(0) + sum_{k=1..t} s(k) lambda^-k)`` (two
     cumulative passes; every term is positive, so it is as exact as the
-    recurrence) unless ``lambda^-T`` would overflow (lambda = 0 or tiny); then a
-    doubling scan (Hillis & Steele 1986; Blelloch 1990 for linear recurrences):
-    after the steps with offsets 1, 2, 4, ... every month holds
-    ``sum_k lambda^(t-k) x(k)`` (``x(0) = a(0)``, ``x(k) = s(k)``), about
-    ``2 log2(T)`` calls instead of ``2 T``. Large batches run the month loop,
-    which passes over memory once.
+    recurrence) unless ``lambda^-T`` would overflow (lambda = 0 or tiny). Large
+    batches, and those, run the recurrence month by month, which passes over
+    memory once.
     """
     C, T1, _ = spend.shape
     n = before.shape[1]
@@ -573,14 +550,6 @@ def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray,
         adstock /= power
         np.add.accumulate(adstock, 1, None, adstock)
         adstock *= power
-        return adstock
-    if n <= _SMALL_BATCH:  # lambda^-t would overflow (lambda = 0 or tiny)
-        factor = carryover[:, None, :].copy()  # lambda^d for the offset d
-        d = 1
-        while d < T1:
-            adstock[:, d:] += factor * adstock[:, :-d]  # the right side is evaluated first
-            factor *= factor
-            d *= 2
         return adstock
     for t in range(1, T1):
         np.multiply(carryover, adstock[:, t - 1], out=adstock[:, t])
@@ -670,33 +639,28 @@ def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray, 
     Small batches solve it without a month loop: with
     ``D(t) = prod_{j<=t} r(j) / (1 + i)``,
     ``V(t) D(t) = sum_{k>t} m(k) D(k) + V(T) D(T)`` (a reverse cumulative sum),
-    unless D(T) would underflow (churn near 100 %). Large batches run the
-    recursion month by month (three passes over a (5, n) block a month):
-    cumulative sums along the month axis cost more there.
+    unless D(T) would underflow (churn near 100 %). Large batches, and those,
+    run the recursion month by month (three passes over a (5, n) block a
+    month): cumulative sums along the month axis cost more there.
     """
     T1, _, n = survival.shape
     value = empty(workspace, "value", survival.shape)
     r_end = survival[-1]
     value[-1] = margin[-1] * r_end / (1.0 + rate - r_end)
     discount = 1.0 / (1.0 + rate)
-    if n > _SMALL_BATCH:  # large batches: the recursion, with no month-by-source temporary
-        for t in range(T1 - 2, -1, -1):
-            row = value[t]
-            np.add(value[t + 1], margin[t + 1], out=row)
-            row *= survival[t + 1]
-            row *= discount
-        return value
-    kept = survival * discount  # r(t) / (1 + i)
-    kept[0] = 1.0
-    held = np.multiply.accumulate(kept, 0, None, np.empty(kept.shape))  # D(t)
-    if held[-1].min() > 1e-250:
-        future = held[1:] * margin[1:, None, :]  # m(k) D(k), k = 1..T
-        future[-1] += value[-1] * held[-1]
-        np.add.accumulate(future[::-1], 0, None, value[-2::-1])  # sum over k >= t + 1
-        value[:-1] /= held[:-1]
-        return value
-    for t in range(T1 - 2, -1, -1):
+    if n <= _SMALL_BATCH:
+        kept = survival * discount  # r(t) / (1 + i)
+        kept[0] = 1.0
+        held = np.multiply.accumulate(kept, 0, None, kept)  # D(t)
+        if held[-1].min() > 1e-250:
+            future = held[1:] * margin[1:, None, :]  # m(k) D(k), k = 1..T
+            future[-1] += value[-1] * held[-1]
+            np.add.accumulate(future[::-1], 0, None, value[-2::-1])  # sum over k >= t + 1
+            value[:-1] /= held[:-1]
+            return value
+    for t in range(T1 - 2, -1, -1):  # no month-by-source temporary
         row = value[t]
         np.add(value[t + 1], margin[t + 1], out=row)
-        row *= kept[t + 1]
+        row *= survival[t + 1]
+        row *= discount
     return value

@@ -52,6 +52,7 @@ _OK = "color:#1b5e20"
 
 CHART_ANSWER_SECONDS = 2.0  # a chart update unanswered by the browser this long is redrawn
 
+
 class LeverControl:
     """One lever's widgets: slider, typed value, unit and message, in one row."""
 

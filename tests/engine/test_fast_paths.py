@@ -1,7 +1,7 @@
 """Every shortcut the engine takes for speed gives the figures of its general path.
 
-The engine picks paths by batch: a doubling scan for the carry-over of small
-batches and a month loop for large ones, slices for a sales-cycle lag shared
+The engine picks paths by batch: a closed form for the carry-over of small
+batches (unless its powers underflow) and a month loop otherwise, slices for a sales-cycle lag shared
 by every row, a closed-form customer value unless it would underflow, a month
 loop without the market-capacity test unless the market runs out, and guards
 (A = U = 0, p = 0, a viral event) only for batches that need them; the payback
@@ -53,7 +53,7 @@ def assert_same_rows(big, small, rows):
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(12, 30).flatmap(lambda h: st.lists(plans(horizon=h), min_size=1, max_size=3)))
 def test_small_batch_paths_equal_the_large_batch_paths(batch_plans):
-    # 3 rows take the small-batch paths (scan, uniform checks); 70 rows the large-batch loop
+    # 3 rows take the small-batch paths (closed forms, uniform checks); 70 rows the large-batch loop
     small = simulate(ParamBatch.from_assumptions(batch_plans))
     k = len(batch_plans)
     big = simulate(ParamBatch.from_assumptions(batch_plans * (70 // k + 1)))
@@ -199,7 +199,7 @@ def _adstock_by_recursion(spend, carryover, before):
 
 @pytest.mark.parametrize("n, tiny_carryover", [(4, False), (4, True), (70, False)])
 def test_carryover_paths_equal_the_recursion(n, tiny_carryover):
-    # 4 rows: the closed form lambda^t (a0 + sum s lambda^-k), or the doubling scan when a
+    # 4 rows: the closed form lambda^t (a0 + sum s lambda^-k), or the month loop when a
     # carry-over is 0 (lambda^-t overflows); 70 rows: the month loop
     rng = np.random.default_rng(13)
     spend = rng.uniform(0.0, 1e5, (3, 241, n))
