@@ -1,40 +1,41 @@
-"""What-if: the share of the marketing budget moved to social, swept from 0 to 100 %.
+"""What-if: budget moved between traditional and social channels, swept from -100 % to +100 %.
 
-Definition (what "share moved to social" means here)
-----------------------------------------------------
-Take one scenario's parameter row. Its total channel spend in month t is
-``S(t) = sum_c s_c(t)`` over every channel, traditional and social. At share
-``x`` the scenario's spend is replaced by
+Definition of "budget moved to social" (the one definition the explorer's
+lever and the report's slider share, through :func:`move_budget`)
+-------------------------------------------------------------------------
+Take one plan's channel spend ``s_c(t)``, with ``T(t)`` its traditional and
+``S(t)`` its social channel spend in month t. Moving ``x`` in [-1, 1]:
 
-    s_c(t; x) = S(t) (1 - x) w_c   for a traditional channel c,
-    s_c(t; x) = S(t) x w_c         for a social channel c,
+    x >= 0:  s_c(t) -> (1 - x) s_c(t)             traditional channel c
+             s_c(t) -> s_c(t) + x T(t) w_c        social channel c
+    x <  0:  s_c(t) -> s_c(t) + |x| S(t) w_c      traditional channel c
+             s_c(t) -> (1 - |x|) s_c(t)           social channel c
 
-where ``w_c`` is the channel's share of its kind's spend over the horizon in
-the scenario (``sum_t s_c(t) / sum_t s_kind(t)``), or ``1 / (channels of
-that kind)`` when the scenario spends nothing on that kind. So the total
-budget and its timing are kept, only the split between the kinds moves.
-The split ``x`` is the same in every month, so a scenario whose own split
-changes over time (a social budget that ramps up) is not itself a point of
-the sweep; its horizon-average share is :attr:`BudgetShareSweep.current_share`.
-Everything else in the scenario (programme costs and capabilities, funnel,
-spend before the plan) is kept as it is: the sweep answers "with this plan's
-programme, how should its channel budget be split?". Each point is compared
-with the status quo, exactly like the scenario itself.
+where ``w_c`` is the channel's share of its kind's spend over the horizon
+(equal shares when the plan spends nothing on that kind). So x = 0 is the
+plan exactly as in its file, +100 % moves all its traditional spend to
+social, -100 % all its social spend to traditional; every month keeps its
+total and the plan keeps its timing. A budget multiple ``m`` then scales
+every channel (1: the file's budget). Everything else in the plan
+(programme costs and capabilities, funnel, spend before the plan) is kept:
+the sweep answers "with this plan's programme, how should its channel
+budget be split?". Each point is compared with the status quo, exactly like
+the plan itself.
 
-All shares are simulated as ONE batch (one row per share); the finance
+All points are simulated as ONE batch (one row per point); the finance
 figures come from :func:`roi_models.engine.business_case` on that batch.
 
 Examples
 --------
-What happens to the social plan's NPV when all its channel budget goes to social?
+What happens to the social plan's NPV when all its traditional budget goes to social?
 
 >>> from roi_models import load_shipped, run_scenarios
 >>> res = run_scenarios(load_shipped("b2b_it_services"))
 >>> sweep = budget_share_sweep(res, "social")
->>> sweep.shares[[0, -1]].tolist()
-[0.0, 1.0]
+>>> sweep.moved[[0, 20, -1]].tolist()
+[-1.0, 0.0, 1.0]
 >>> sweep.frame.columns[:3].tolist()
-['share_social', 'npv', 'roi']
+['moved_to_social', 'social_share', 'npv']
 """
 
 from __future__ import annotations
@@ -49,17 +50,20 @@ from ..engine import BusinessCase, SimResult, business_case, simulate
 from ..errors import InputError
 from .scenarios import ScenarioResults
 
-DEFAULT_SHARES: np.ndarray = np.round(np.linspace(0.0, 1.0, 21), 10)
-"""0 %, 5 %, ..., 100 %."""
+DEFAULT_MOVED: np.ndarray = np.round(np.linspace(-1.0, 1.0, 41), 10)
+"""-100 %, -95 %, ..., +100 % of budget moved to social (0: the plan itself)."""
+
+MOVED_LABEL = "Budget moved to social"
+"""The name of the lever wherever it is shown (explorer, report)."""
 
 
 @dataclass(frozen=True)
 class BudgetShareSweep:
-    """The sweep of one scenario: one row of every array per share."""
+    """The sweep of one plan: one row of every array per amount of budget moved."""
 
     scenario: str
-    shares: np.ndarray  # (k,)
-    current_share: float  # the scenario's own social share of channel spend
+    moved: np.ndarray  # (k,) budget moved to social, -1..1 (0: the plan itself)
+    social_share: np.ndarray  # (k,) social share of the channel budget over the horizon
     sim: SimResult
     case: BusinessCase
     discount_rate: float
@@ -70,18 +74,23 @@ class BudgetShareSweep:
         return np.arange(self.sim.horizon + 1)
 
     @property
+    def plan_index(self) -> int:
+        """The point that is the plan itself (nothing moved), where a slider starts."""
+        return int(np.argmin(np.abs(self.moved)))
+
+    @property
     def discounted_cash_flow(self) -> np.ndarray:
         """Discounted incremental cash flow, (k, T+1)."""
         return self.case.discounted_incremental_cash_flow
 
     @cached_property
     def frame(self) -> pd.DataFrame:
-        """One row per share: NPV, ROI, IRR, payback against the status quo.
+        """One row per point: budget moved, social share, NPV, ROI, IRR, payback vs the status quo.
 
         Missing figures (no IRR, never pays back) are ``<NA>``.
         """
         c = self.case
-        frame = pd.DataFrame({"share_social": self.shares})
+        frame = pd.DataFrame({"moved_to_social": self.moved, "social_share": self.social_share})
         for col, v in (("npv", c.npv), ("roi", c.roi), ("irr_annual", c.irr_annual),
                        ("payback_month", c.payback_month),
                        ("discounted_payback_month", c.discounted_payback_month)):
@@ -89,58 +98,77 @@ class BudgetShareSweep:
         for col in ("payback_month", "discounted_payback_month"):
             frame[col] = frame[col].astype("Int64")
         frame.attrs["units"] = {
-            "share_social": "share", "npv": self.currency, "roi": "ratio",
-            "irr_annual": "share/year", "payback_month": "month",
+            "moved_to_social": "share", "social_share": "share", "npv": self.currency,
+            "roi": "ratio", "irr_annual": "share/year", "payback_month": "month",
             "discounted_payback_month": "month",
         }
         frame.attrs["scenario"] = self.scenario
         return frame
 
 
-def split_spend(spend: np.ndarray, is_social: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """Spend arrays for every share, vectorised (see the module docstring).
+def move_budget(spend: np.ndarray, is_social: np.ndarray, moved, scale=1.0) -> np.ndarray:
+    """Channel spend after moving budget between the kinds and scaling it (module docstring).
 
     Parameters
     ----------
-    spend : (C, T+1) spend of one scenario per channel and month.
+    spend : (C, T+1, k) spend of k plans (or k copies of one plan) per channel and month.
     is_social : (C,) bool.
-    shares : (k,) social shares in [0, 1].
+    moved : budget moved to social, x in [-1, 1]: a number, or (k,) one per column.
+    scale : budget multiple m >= 0: a number, or (k,).
 
     Returns
     -------
-    (C, T+1, k) spend: month totals kept, split ``(1 - x)`` / ``x``.
+    (C, T+1, k): a new array; ``moved = 0, scale = 1`` returns the same numbers exactly.
 
-    >>> s = np.array([[0, 60, 60], [0, 30, 30], [0, 10, 10]], dtype=float)
-    >>> out = split_spend(s, np.array([False, False, True]), np.array([0.0, 0.5]))
-    >>> out[:, 1, :].round(2).tolist()  # month 1 of events, outbound, linkedin at 0 % and 50 %
-    [[66.67, 33.33], [33.33, 16.67], [0.0, 50.0]]
+    Examples
+    --------
+    Events, outbound and LinkedIn spend 60, 30 and 10 a month: what if half of the
+    traditional budget moved to LinkedIn, or half of LinkedIn's went back?
+
+    >>> s = np.array([[0, 60, 60], [0, 30, 30], [0, 10, 30]], dtype=float)[:, :, None]
+    >>> social = np.array([False, False, True])
+    >>> move_budget(s, social, 0.5)[:, 1:, 0].tolist()
+    [[30.0, 30.0], [15.0, 15.0], [55.0, 75.0]]
+    >>> move_budget(s, social, -0.5)[:, 1:, 0].round(2).tolist()
+    [[63.33, 70.0], [31.67, 35.0], [5.0, 15.0]]
     """
     spend = np.asarray(spend, dtype=float)
     social = np.asarray(is_social, dtype=bool)
-    kinds = np.stack([~social, social]).astype(float)  # (2, C)
-    by_channel = spend.sum(axis=1)  # (C,)
-    by_kind = kinds @ by_channel  # (2,)
-    count = kinds.sum(axis=1)  # channels of each kind
-    own = np.where(by_kind[:, None] > 0, kinds * by_channel / np.where(by_kind > 0, by_kind, 1.0)[:, None],
-                   kinds / np.maximum(count, 1.0)[:, None])
-    weight = own.sum(axis=0)  # (C,): each channel belongs to one kind
-    kind_share = np.where(social[:, None], shares[None, :], 1.0 - shares[None, :])  # (C, k)
-    total = spend.sum(axis=0)  # (T+1,)
-    return total[None, :, None] * (weight[:, None] * kind_share)[:, None, :]
+    k = spend.shape[2]
+    x = np.broadcast_to(np.asarray(moved, dtype=float), (k,))
+    m = np.broadcast_to(np.asarray(scale, dtype=float), (k,))
+    if not np.all(np.isfinite(x)) or np.any(np.abs(x) > 1.0):
+        raise InputError.one("argument", "moved", x.tolist(),
+                             "a share of budget moved in [-1, 1] (-100 % to +100 %)")
+    if not np.all(np.isfinite(m)) or np.any(m < 0):
+        raise InputError.one("argument", "scale", m.tolist(), "a budget multiple >= 0")
+    to_social, to_traditional = np.maximum(x, 0.0), np.maximum(-x, 0.0)  # (k,)
+    out = np.empty_like(spend)
+    for kind, receives, gives in ((social, to_social, to_traditional),
+                                  (~social, to_traditional, to_social)):
+        other_month = spend[~kind].sum(axis=0)  # (T+1, k): the other kind's spend
+        by_channel = spend[kind].sum(axis=1)  # (members, k) over the horizon
+        total = by_channel.sum(axis=0)  # (k,)
+        members = max(int(kind.sum()), 1)
+        weight = np.where(total > 0, by_channel / np.where(total > 0, total, 1.0), 1.0 / members)
+        out[kind] = ((1.0 - gives) * spend[kind]
+                     + receives * other_month[None] * weight[:, None, :])
+    return out * m if np.any(m != 1.0) else out
 
 
 def budget_share_sweep(
-    results: ScenarioResults, scenario: str, shares=DEFAULT_SHARES
+    results: ScenarioResults, scenario: str, moved=DEFAULT_MOVED
 ) -> BudgetShareSweep:
-    """Sweep the social share of one scenario's channel budget, in one batch.
+    """Sweep the budget moved to social for one plan, in one batch (module docstring).
 
-    Raises InputError when the scenario has no channel of one kind (there is
+    Raises InputError when the plan has no channel of one kind (there is
     nothing to move the budget to) or no channel spend at all.
     """
     i = results.index(scenario)
-    shares = np.asarray(shares, dtype=float)
-    if shares.ndim != 1 or shares.size == 0 or np.any((shares < 0) | (shares > 1)):
-        raise InputError.one("argument", "shares", shares.tolist(), "shares in [0, 1]")
+    moved = np.asarray(moved, dtype=float)
+    if moved.ndim != 1 or moved.size == 0 or np.any(~np.isfinite(moved) | (np.abs(moved) > 1)):
+        raise InputError.one("argument", "moved", moved.tolist(),
+                             "shares of budget moved in [-1, 1]")
     row = results.batch.rows(np.array([i]))
     social = np.asarray(row.channel_is_social, dtype=bool)
     if social.all() or not social.any():
@@ -148,17 +176,17 @@ def budget_share_sweep(
             "argument", "scenario", scenario,
             "needs at least one traditional and one social channel to move budget between",
         )
-    spend = np.broadcast_to(row.spend, row.spend.shape[:2] + (1,))[:, :, 0]
-    total = float(spend.sum())
-    if total <= 0:
+    spend = np.broadcast_to(row.spend, row.spend.shape[:2] + (1,))
+    if float(spend.sum()) <= 0:
         raise InputError.one("argument", "scenario", scenario, "has no channel spend to split")
-    batch = replace(row.repeat(shares.size), spend=split_spend(spend, social, shares))
+    points = move_budget(np.repeat(spend, moved.size, axis=2), social, moved)
+    batch = replace(row.repeat(moved.size), spend=points)
     sim = simulate(batch)
     baseline = _row(results.sim, results.index(results.names[0]))
     return BudgetShareSweep(
         scenario=scenario,
-        shares=shares,
-        current_share=float(spend[social].sum() / total),
+        moved=moved,
+        social_share=points[social].sum(axis=(0, 1)) / points.sum(axis=(0, 1)),
         sim=sim,
         case=business_case(sim, baseline, results.discount_rate),
         discount_rate=results.discount_rate,

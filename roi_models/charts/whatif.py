@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..analysis.whatif import BudgetShareSweep
+from ..analysis.whatif import MOVED_LABEL, BudgetShareSweep
 from .cashflow import aligned_ranges, payback_marks
 from .style import NEGATIVE, POSITIVE, TOTAL, WARNING, base_layout, money, plain
 
@@ -21,8 +21,14 @@ def _title(sweep: BudgetShareSweep, k: int) -> str:
     npv = float(sweep.case.npv[k])
     pb = sweep.case.discounted_payback_month[k]
     payback = f"payback month {int(pb)}" if np.isfinite(pb) else "no payback within the horizon"
-    return (f"{plain(sweep.scenario)}: {sweep.shares[k]:.0%} of channel budget on social"
+    return (f"{plain(sweep.scenario)}: {_moved(sweep.moved[k])} moved to social "
+            f"({sweep.social_share[k]:.0%} of channel budget on social)"
             f" — NPV {money(npv, sweep.currency)}, {payback}")
+
+
+def _moved(x: float) -> str:
+    """``+25 %``, ``-50 %``, ``0 %`` (0: the plan itself)."""
+    return "0 %" if abs(x) < 1e-12 else f"{x:+.0%}".replace("%", " %")
 
 
 def _marks(sweep: BudgetShareSweep, k: int) -> dict:
@@ -38,28 +44,23 @@ def _marks(sweep: BudgetShareSweep, k: int) -> dict:
     return marks
 
 
-def nearest_step(shares, share: float) -> int:
-    """Index of the share closest to ``share`` (the slider's starting step)."""
-    return int(np.argmin(np.abs(np.asarray(shares) - share)))
-
-
 def budget_share_figure(sweep: BudgetShareSweep) -> go.Figure:
     """Slider figure of a :class:`~roi_models.analysis.whatif.BudgetShareSweep`.
 
-    The slider starts at the step nearest the scenario's own social share.
+    The slider starts at the plan itself (nothing moved).
 
     >>> import roi_models as rm
     >>> from roi_models.analysis.whatif import budget_share_sweep
     >>> res = rm.run_scenarios(rm.load_shipped())
     >>> fig = budget_share_figure(budget_share_sweep(res, "social"))
     >>> len(fig.layout.sliders[0].steps)
-    21
+    41
     """
     months = sweep.months
     flows = sweep.discounted_cash_flow
     cum = np.cumsum(flows, axis=1)
     npv = np.asarray(sweep.case.npv, dtype=float)
-    start = nearest_step(sweep.shares, sweep.current_share)
+    start = sweep.plan_index
     cur = sweep.currency
 
     def colours(row):
@@ -68,7 +69,7 @@ def budget_share_figure(sweep: BudgetShareSweep) -> go.Figure:
     fig = make_subplots(
         rows=2, cols=1, row_heights=[0.62, 0.38], vertical_spacing=0.22,
         specs=[[{"secondary_y": True}], [{}]],
-        subplot_titles=("", "NPV against the share of channel budget on social"),
+        subplot_titles=("", f"NPV against the {MOVED_LABEL.lower()}"),
     )
     fig.add_trace(go.Bar(x=months, y=flows[start], name="Monthly (discounted)",
                          marker={"color": colours(flows[start])},
@@ -77,10 +78,10 @@ def budget_share_figure(sweep: BudgetShareSweep) -> go.Figure:
                              line={"color": TOTAL, "width": 2.5},
                              hovertemplate="%{y:,.0f}<extra>cumulative</extra>"),
                   row=1, col=1, secondary_y=True)
-    fig.add_trace(go.Scatter(x=sweep.shares, y=npv, name="NPV by share", mode="lines+markers",
+    fig.add_trace(go.Scatter(x=sweep.moved, y=npv, name="NPV by budget moved", mode="lines+markers",
                              line={"color": "#2f7ed8"}, marker={"size": 5},
                              hovertemplate="%{x:.0%}: %{y:,.0f}<extra>NPV</extra>"), row=2, col=1)
-    fig.add_trace(go.Scatter(x=[sweep.shares[start]], y=[npv[start]], name="Selected share",
+    fig.add_trace(go.Scatter(x=[sweep.moved[start]], y=[npv[start]], name="Selected point",
                              mode="markers", marker={"size": 14, "color": WARNING,
                                                      "symbol": "circle-open", "line": {"width": 3}},
                              hoverinfo="skip"), row=2, col=1)
@@ -89,16 +90,16 @@ def budget_share_figure(sweep: BudgetShareSweep) -> go.Figure:
     fig.update_yaxes(range=r2, title_text=f"Cumulative [{cur}]", showgrid=False,
                      row=1, col=1, secondary_y=True)
     fig.update_xaxes(title_text="Month", row=1, col=1)
-    fig.update_xaxes(title_text="Share of channel budget on social", tickformat=".0%",
+    fig.update_xaxes(title_text=f"{MOVED_LABEL} (0: the plan as in its file)", tickformat="+.0%",
                      row=2, col=1)
     fig.update_yaxes(title_text=f"NPV [{cur}]", row=2, col=1)
     subplot_titles = list(fig.layout.annotations)  # keep the lower panel's title in every step
 
     steps = []
-    for k, share in enumerate(sweep.shares):
+    for k, share in enumerate(sweep.moved):
         marks = _marks(sweep, k)
         steps.append({
-            "label": f"{share:.0%}",
+            "label": _moved(share),
             "method": "update",
             "args": [
                 {"y": [flows[k], cum[k], [npv[k]]], "x": [months, months, [share]],
@@ -115,7 +116,7 @@ def budget_share_figure(sweep: BudgetShareSweep) -> go.Figure:
         annotations=[a.to_plotly_json() for a in subplot_titles] + marks["annotations"],
         sliders=[{
             "active": start, "steps": steps, "pad": {"t": 70},
-            "currentvalue": {"prefix": "Share of channel budget on social: ", "font": {"size": 14}},
+            "currentvalue": {"prefix": f"{MOVED_LABEL}: ", "font": {"size": 14}},
         }],
         hovermode="x unified", margin={"r": 80, "b": 40},
     )

@@ -40,7 +40,7 @@ How a touched lever applies
 
   where ``w_c`` is the channel's share of the plan's social spend over the
   horizon (equal shares when the plan spends nothing on social), the rule of
-  :func:`roi_models.analysis.whatif.split_spend`. So x moves budget between
+  :func:`roi_models.analysis.whatif.move_budget`. So x moves budget between
   the kinds month by month, keeping the plan's monthly total and timing, and
   m scales the whole channel budget. Programme costs, funnel and the
   spend before the plan are kept. File values: x = 0, m = 1.
@@ -68,6 +68,7 @@ from ..assumptions import (
     scenario_file_to_dict,
 )
 from ..assumptions.merge import get_path
+from ..analysis.whatif import move_budget
 from ..engine import spend_schedule
 from ..errors import InputError, Problem
 
@@ -305,40 +306,6 @@ def social_plans(sf: ScenarioFile) -> tuple[str, ...]:
     base = social_spend(STATUS_QUO)
     tol = 1e-9 * max(1.0, abs(base))
     return tuple(n for n in sf.scenario_names if n != STATUS_QUO and social_spend(n) > base + tol)
-
-
-def move_budget(spend: np.ndarray, is_social: np.ndarray, share: float, scale: float) -> np.ndarray:
-    """Channel spend after moving ``share`` of traditional spend to social and scaling by ``scale``.
-
-    Parameters
-    ----------
-    spend : (C, T+1, k) spend of k plans per channel and month.
-    is_social : (C,) bool.
-    share, scale : x and m of the module docstring.
-
-    Returns
-    -------
-    (C, T+1, k): a new array; ``share = 0, scale = 1`` returns the same numbers exactly.
-
-    >>> s = np.array([[0, 60, 60], [0, 30, 30], [0, 10, 30]], dtype=float)[:, :, None]
-    >>> out = move_budget(s, np.array([False, False, True]), 0.5, 1.0)
-    >>> out[:, 1:, 0].tolist()  # events, outbound, linkedin: half of 90 a month moves to linkedin
-    [[30.0, 30.0], [15.0, 15.0], [55.0, 75.0]]
-    """
-    spend = np.asarray(spend, dtype=float)
-    social = np.asarray(is_social, dtype=bool)
-    trad_month = spend[~social].sum(axis=0)  # (T+1, k)
-    by_channel = spend.sum(axis=1)  # (C, k)
-    social_total = by_channel[social].sum(axis=0)  # (k,)
-    count = max(int(social.sum()), 1)
-    weight = np.where(social_total > 0, by_channel / np.where(social_total > 0, social_total, 1.0),
-                      1.0 / count)  # (C, k)
-    out = np.empty_like(spend)
-    out[~social] = (1.0 - share) * spend[~social]
-    out[social] = spend[social] + share * trad_month[None] * weight[social][:, None, :]
-    if scale != 1.0:
-        out *= scale
-    return out
 
 
 def _spend_override(amounts: np.ndarray, old: str) -> dict[str, Any]:

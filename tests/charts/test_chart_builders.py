@@ -88,12 +88,15 @@ def test_clv_below_cac_warning(results):
 def test_whatif_slider_steps_show_npv(results, figures):
     sweep = budget_share_sweep(results, "social")
     steps = figures["whatif"].layout.sliders[0].steps
-    assert len(steps) == 21
+    assert len(steps) == 41
     for k, step in enumerate(steps):
         assert step.method == "update"
         assert f"NPV {money(float(sweep.case.npv[k]), 'EUR')}" in step.args[1]["title.text"]
         np.testing.assert_allclose(step.args[0]["y"][0], sweep.discounted_cash_flow[k])
-    assert figures["whatif"].layout.sliders[0].active == 4  # 20 %: nearest the plan's 19 %
+    # the slider starts at the plan itself: step 20 of -100 %..+100 %, nothing moved
+    assert figures["whatif"].layout.sliders[0].active == 20 == sweep.plan_index
+    assert steps[20].label == "0 %"
+    assert f"NPV {money(float(results.kpis('social')['npv']), 'EUR')}" in steps[20].args[1]["title.text"]
 
 
 def test_waterfall_total_is_npv(results, figures):

@@ -16,7 +16,6 @@ from roi_models.explorer import (
     apply_levers,
     evaluate,
     lever_specs,
-    move_budget,
     social_plans,
 )
 
@@ -137,17 +136,6 @@ def test_budget_levers_act_on_the_social_plans_only():
     np.testing.assert_allclose(spend[i, 0], 0.5 * base.sim.spend_by_kind[i, 0])
     scaled = evaluate(model, {BUDGET_SCALE: 2.0}).sim.spend_by_kind[i]
     np.testing.assert_allclose(scaled, 2.0 * base.sim.spend_by_kind[i])
-
-
-def test_move_budget_splits_social_spend_in_proportion_or_equally():
-    s = np.array([[0, 100, 100], [0, 30, 10], [0, 10, 10]], dtype=float)[:, :, None]
-    out = move_budget(s, np.array([False, True, True]), 1.0, 1.0)[:, :, 0]
-    # hand calculation: social weights 40/60 and 20/60; all 100 traditional moves each month
-    np.testing.assert_allclose(out[:, 1], [0.0, 30 + 100 * 40 / 60, 10 + 100 * 20 / 60])
-    none = np.array([[0, 90, 90], [0, 0, 0], [0, 0, 0]], dtype=float)[:, :, None]
-    np.testing.assert_allclose(move_budget(none, np.array([False, True, True]), 1 / 3, 1.0)
-                               [:, 1, 0], [60.0, 15.0, 15.0])
-    assert move_budget(s, np.array([False, True, True]), 0.0, 1.0).tobytes() == s.tobytes()
 
 
 def test_out_of_bounds_values_are_refused_with_the_schema_text():
