@@ -15,6 +15,13 @@
 - **Revenue timing**: a customer acquired in month t first pays in month
   t + 1 if retained, the convention under which customer lifetime value is
   ``m r / (1 + i - r)`` (Gupta & Lehmann 2003).
+- **Missing figures**: a figure that does not exist (a CAC with no customers
+  acquired, a ROI with no incremental costs, an IRR of flows that never
+  change sign, a payback that never comes) is NaN inside the package, with
+  one division rule for every ratio (:func:`safe_ratio`: NaN where the
+  denominator is not positive). Tables turn NaN into pandas' ``<NA>``, the
+  JSON document into ``null`` (:func:`none_if_nan`), and text into
+  ``n/a (reason)`` (:func:`roi_models.formatting.format_kpi`); never ``nan``.
 
 Examples
 --------
@@ -53,6 +60,53 @@ def annualise(monthly):
 def bass_monthly(annual_coefficient):
     """Monthly Bass coefficient from an annual one: ``p / 12`` (time rescaling, Bass 1969)."""
     return _scalar_or_array(np.asarray(annual_coefficient, dtype=float) / MONTHS_PER_YEAR)
+
+
+def safe_ratio(numerator, denominator):
+    """``numerator / denominator`` where the denominator is positive, NaN elsewhere.
+
+    The one division rule of the package: every ratio it reports (CAC, CLV,
+    CLV/CAC, cost-of-sales share, churn, ROI) has a denominator that is an
+    amount or a count, never negative (customers, costs, revenue, customers
+    at risk). A zero denominator means the figure does not exist: NaN, never
+    0 and never a division warning. Broadcasts over arrays.
+
+    Parameters
+    ----------
+    numerator, denominator : array_like
+        Broadcastable arrays (or scalars).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The ratio; NaN where ``denominator <= 0`` or either side is NaN. A
+        Python float for scalar inputs.
+
+    Examples
+    --------
+    What does a customer cost when a channel won 40 customers for 10,000, and
+    when it won none?
+
+    >>> safe_ratio(10_000, 40), safe_ratio(10_000, 0)
+    (250.0, nan)
+    >>> safe_ratio(np.array([1.0, 2.0]), np.array([4.0, 0.0]))
+    array([0.25,  nan])
+    """
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    positive = den > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _scalar_or_array(np.where(positive, num / np.where(positive, den, 1.0), np.nan))
+
+
+def none_if_nan(value) -> float | None:
+    """A float, or None where the figure does not exist (NaN or infinite): the JSON boundary.
+
+    >>> none_if_nan(0.25), none_if_nan(float("nan"))
+    (0.25, None)
+    """
+    v = float(value)
+    return v if np.isfinite(v) else None
 
 
 def _scalar_or_array(x: np.ndarray):

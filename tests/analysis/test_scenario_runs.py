@@ -3,11 +3,14 @@
 import json
 
 import numpy as np
+import numpy_financial as npf
 import pandas as pd
 import pytest
 
 import roi_models as rm
+from roi_models.cli import json_document
 from roi_models.conventions import monthly_rate
+from roi_models.engine import irr_annual
 from roi_models.errors import InputError
 
 
@@ -85,7 +88,7 @@ def test_register_travels_into_results(res):
 
 
 def test_json_document_is_strict_json_with_nulls(res):
-    doc = res.to_json_dict()
+    doc = json_document(res)
     text = json.dumps(doc, allow_nan=False)  # raises on NaN or inf
     back = json.loads(text)
     assert back["discount_rate_annual"] == 0.1
@@ -112,3 +115,25 @@ def test_frames_are_tidy_and_queryable(res):
     pivot = m.pivot(index="month", columns="scenario", values="active_customers")
     assert list(pivot.columns) == sorted(res.names)
     assert isinstance(m.query("scenario == 'social' and month == 12"), pd.DataFrame)
+
+
+def test_to_json_dict_is_a_deprecated_alias_of_the_cli_document(res):
+    with pytest.warns(DeprecationWarning, match="json_document"):
+        doc = res.to_json_dict(["social"])
+    assert doc == json_document(res, ["social"])
+
+
+def test_monthly_churn_rate_is_missing_where_nobody_was_active(res):
+    m = res.monthly
+    assert m.loc[m.month == 0, "churn_rate"].isna().all()  # month 0: no month before it
+    social = m[m.scenario == "social"]
+    expected = social["churned_customers"].to_numpy()[1:] / social["active_customers"].to_numpy()[:-1]
+    np.testing.assert_allclose(social["churn_rate"].to_numpy(dtype=float)[1:], expected)
+
+
+def test_shown_irr_is_numpy_financial_and_the_batch_solver_agrees(res):
+    inc = res.case.incremental_cash_flow
+    for i, name in enumerate(res.names[1:], start=1):
+        expected = (1 + npf.irr(inc[i])) ** 12 - 1
+        assert res.kpis(name)["irr_annual"] == pytest.approx(expected, rel=1e-9)
+        assert irr_annual(inc[i], solver="vectorised") == pytest.approx(expected, rel=1e-9)
