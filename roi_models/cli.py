@@ -17,8 +17,9 @@ import datetime as dt
 import json
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .assumptions import STATUS_QUO, load_scenario_file
 from .data import resolve_scenario_file, shipped_scenarios
@@ -61,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="roi-models",
         description="Business case for moving marketing spend from traditional channels to "
-        "social media: NPV, ROI, IRR, payback, CAC and CLV of each scenario against the status quo.",
+        "social media: NPV, ROI, IRR, payback, CAC and CLV of each scenario against the status "
+        "quo.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -245,7 +247,8 @@ def format_summary(res: ScenarioResults, names: Sequence[str] | None = None) -> 
 
     def line(cells: list[str]) -> str:
         first = f"{cells[0]:<{widths[0]}}"
-        return "  ".join([first] + [f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:])]).rstrip()
+        rest = [f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest]).rstrip()
 
     lines = [
         res.file.name,
@@ -262,7 +265,7 @@ def format_summary(res: ScenarioResults, names: Sequence[str] | None = None) -> 
 
 
 def json_document(res: ScenarioResults, names: Sequence[str] | None = None) -> dict[str, Any]:
-    """The document ``roi-models run --json`` prints: strict JSON, ``null`` where a figure is missing.
+    """The document ``roi-models run --json`` prints: strict JSON, ``null`` for a missing figure.
 
     Parameters
     ----------

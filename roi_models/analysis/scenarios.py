@@ -1,4 +1,4 @@
-"""Scenario comparison: run every scenario of a file as one batch and compare it with the status quo.
+"""Scenario comparison: every scenario of a file in one batch, against the status quo.
 
 :func:`run_scenarios` is the deterministic run behind the CLI, the notebooks
 and the reports. Its :class:`ScenarioResults` hands out tidy pandas frames
@@ -11,9 +11,10 @@ by :func:`roi_models.cli.json_document`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,7 +79,8 @@ class ScenarioResults:
         m, c = self.metrics, self.case
         cols: dict[str, Any] = {
             "npv": c.npv, "irr_annual": c.irr_annual, "roi": c.roi,
-            "payback_month": c.payback_month, "discounted_payback_month": c.discounted_payback_month,
+            "payback_month": c.payback_month,
+            "discounted_payback_month": c.discounted_payback_month,
             "pv_benefits": c.pv_benefits, "pv_costs": c.pv_costs,
             "npv_plan": m.npv, "cac": m.cac, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
             "cost_of_sales_share": m.cost_of_sales_share, "churn_monthly_avg": m.churn_monthly_avg,

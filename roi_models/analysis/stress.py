@@ -65,6 +65,7 @@ def viral_stress(results: ScenarioResults) -> pd.DataFrame:
     }
     frame.attrs["event"] = {
         k.split(".", 1)[1]: float(results.batch[k][0])
-        for k in results.batch.scalars if k.startswith("viral_event.") and k != "viral_event.enabled"
+        for k in results.batch.scalars
+        if k.startswith("viral_event.") and k != "viral_event.enabled"
     }
     return frame

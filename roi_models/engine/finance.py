@@ -28,8 +28,9 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 import numpy_financial as npf
@@ -183,7 +184,7 @@ def _present_value(flows: np.ndarray, factors: np.ndarray) -> np.ndarray:
 
 def _changes_sign(cf: np.ndarray) -> np.ndarray:
     """Rows (last axis = months) with at least one inflow and one outflow."""
-    return (cf > 0).any(axis=-1) & (cf < 0).any(axis=-1)
+    return np.asarray((cf > 0).any(axis=-1) & (cf < 0).any(axis=-1))
 
 
 def irr_monthly_npf(cash_flows) -> Any:
@@ -235,8 +236,8 @@ def irr_monthly_npf(cash_flows) -> Any:
     for i in np.flatnonzero(_changes_sign(rows)):
         row = rows[i]
         out[i] = npf.irr(row / np.abs(row).sum())
-    out = out.reshape(cf.shape[:-1])
-    return float(out) if out.ndim == 0 else out
+    shaped = out.reshape(cf.shape[:-1])
+    return float(shaped) if shaped.ndim == 0 else shaped
 
 
 def irr_monthly(cash_flows, *, tol: float = 1e-12, max_iter: int = 200) -> Any:
@@ -407,8 +408,9 @@ def irr_annual(cash_flows, *, solver: IRRSolver = "numpy_financial") -> Any:
     if solver not in get_args(IRRSolver):
         raise InputError.one("argument", "solver", solver,
                              "one of: " + ", ".join(get_args(IRRSolver)))
-    monthly = irr_monthly_npf(cash_flows) if solver == "numpy_financial" else irr_monthly(cash_flows)
-    return annualise(monthly)
+    if solver == "numpy_financial":
+        return annualise(irr_monthly_npf(cash_flows))
+    return annualise(irr_monthly(cash_flows))
 
 
 def payback_month(cash_flows, annual_rate=None) -> Any:

@@ -41,12 +41,14 @@ def test_incremental_npv_is_the_discounted_sum_of_the_monthly_incremental_column
 
 def test_net_cash_flow_is_the_sum_of_its_parts(res):
     m = res.monthly
-    parts = (m.gross_profit - m.marketing_spend - m.cost_of_sales - m.support_cost - m.programme_cost)
+    parts = (m.gross_profit - m.marketing_spend - m.cost_of_sales - m.support_cost
+             - m.programme_cost)
     np.testing.assert_allclose(m.net_cash_flow, parts, rtol=1e-12, atol=1e-6)
 
 
 def test_by_source_adds_up_to_the_totals(res):
-    by = res.by_source.groupby(["scenario", "month"], sort=False)[["active_customers", "new_customers"]].sum()
+    counts = ["active_customers", "new_customers"]
+    by = res.by_source.groupby(["scenario", "month"], sort=False)[counts].sum()
     tot = res.monthly.set_index(["scenario", "month"])[["active_customers", "new_customers"]]
     np.testing.assert_allclose(by.loc[tot.index].to_numpy(), tot.to_numpy(), rtol=1e-12)
 
@@ -127,7 +129,8 @@ def test_monthly_churn_rate_is_missing_where_nobody_was_active(res):
     m = res.monthly
     assert m.loc[m.month == 0, "churn_rate"].isna().all()  # month 0: no month before it
     social = m[m.scenario == "social"]
-    expected = social["churned_customers"].to_numpy()[1:] / social["active_customers"].to_numpy()[:-1]
+    churned, active = social["churned_customers"].to_numpy(), social["active_customers"].to_numpy()
+    expected = churned[1:] / active[:-1]
     np.testing.assert_allclose(social["churn_rate"].to_numpy(dtype=float)[1:], expected)
 
 

@@ -1,5 +1,7 @@
 """Finance functions against published examples, hand calculations and invariants."""
 
+import itertools
+
 import numpy as np
 import numpy_financial as npf
 import pytest
@@ -107,7 +109,8 @@ def test_irr_vectorised_agrees_with_numpy_financial(flows):
     ref = npf.irr(flows)
     assert ours == pytest.approx(ref, abs=1e-8)
     # invariant: NPV at the IRR is zero
-    assert np.dot(flows, (1 + ours) ** -np.arange(len(flows))) == pytest.approx(0, abs=1e-6 * sum(map(abs, flows)))
+    at_irr = np.dot(flows, (1 + ours) ** -np.arange(len(flows)))
+    assert at_irr == pytest.approx(0, abs=1e-6 * sum(map(abs, flows)))
 
 
 # flows that change sign several times (monthly plans with a dip), in cents like money: the
@@ -161,7 +164,7 @@ def test_scaling_flows_scales_npv_and_keeps_irr(flows, k):
 @given(conventional)
 def test_npv_falls_as_the_rate_rises_for_a_conventional_project(flows):
     values = [npv(flows, r) for r in (0.0, 0.05, 0.2, 0.5)]
-    assert all(a >= b - 1e-9 for a, b in zip(values, values[1:]))
+    assert all(a >= b - 1e-9 for a, b in itertools.pairwise(values))
 
 
 def test_payback_month_hand_cases():
@@ -174,7 +177,8 @@ def test_payback_month_hand_cases():
     # all zero: nothing to pay back
     assert np.isnan(payback_month([0.0, 0.0, 0.0]))
     # discounted payback comes later: at 300 % a year (4^(1/12) = 1.1225 a month) month 3 is
-    # -100 + 30/1.1225 + 40/1.2599 + 50/1.4142 = -6.2, and a month-4 flow of 20 adds 20/1.5874 = 12.6
+    # -100 + 30/1.1225 + 40/1.2599 + 50/1.4142 = -6.2, and a month-4 flow of 20 adds
+    # 20/1.5874 = 12.6
     assert np.isnan(payback_month([-100, 30, 40, 50], 3.0))
     assert payback_month([-100, 30, 40, 50, 20], 3.0) == 4
 
