@@ -1,8 +1,10 @@
 """Viral-event stress: every scenario with the file's negative viral event switched on.
 
 A false viral story hits acquisition and churn whether or not the company
-takes part in social media (DOMAIN.md, argument 5); listening and response
-capability shrinks the damage. The stress sets ``viral_event.enabled`` to 1
+takes part in social media; listening and response capability shrinks the
+damage (negative word of mouth builds and fades over months: Luo, Marketing
+Science 28(1), 2009; Forrester (2010) called listening and response
+"corporate reputation insurance"). The stress sets ``viral_event.enabled`` to 1
 in every row of the scenario batch (status quo included) and simulates the
 batch once. Each stressed scenario is compared with the stressed status quo,
 so the stressed NPV answers "is the plan still worth it if the story
