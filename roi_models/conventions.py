@@ -43,9 +43,34 @@ MONTHS_PER_YEAR = 12
 def monthly_rate(annual_rate):
     """Monthly compounding rate equivalent to an annual rate.
 
-    ``r_m = (1 + r_a) ** (1/12) - 1`` (compound-interest equivalence; any
-    corporate-finance text, e.g. Brealey, Myers & Allen, ch. 2).
-    Broadcasts over arrays.
+    Parameters
+    ----------
+    annual_rate : float or array_like
+        Annual rate(s), each > -1.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``r_m``, a float for a scalar.
+
+    Notes
+    -----
+    .. math:: r_m = (1 + r_a)^{1/12} - 1
+
+    so that twelve months of ``r_m`` compound to ``r_a`` (compound-interest
+    equivalence, [BMA]_ ch. 2).
+
+    References
+    ----------
+    .. [BMA] R. A. Brealey, S. C. Myers and F. Allen, *Principles of Corporate
+       Finance*, McGraw-Hill, ch. 2.
+
+    Examples
+    --------
+    What monthly rate discounts like 10 % a year?
+
+    >>> round(monthly_rate(0.10), 8)
+    0.00797414
     """
     return _scalar_or_array(
         np.power(1.0 + np.asarray(annual_rate, dtype=float), 1.0 / MONTHS_PER_YEAR) - 1.0
@@ -53,12 +78,52 @@ def monthly_rate(annual_rate):
 
 
 def annualise(monthly):
-    """Annual rate equivalent to a monthly compounding rate: ``(1 + r_m) ** 12 - 1``."""
+    """Annual rate equivalent to a monthly compounding rate.
+
+    Parameters
+    ----------
+    monthly : float or array_like
+        Monthly rate(s); NaN stays NaN (a missing IRR stays missing).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``(1 + r_m)^12 - 1``, a float for a scalar.
+
+    Examples
+    --------
+    What is 1 % a month, a year?
+
+    >>> round(annualise(0.01), 6)
+    0.126825
+    """
     return _scalar_or_array(np.power(1.0 + np.asarray(monthly, dtype=float), MONTHS_PER_YEAR) - 1.0)
 
 
 def bass_monthly(annual_coefficient):
-    """Monthly Bass coefficient from an annual one: ``p / 12`` (time rescaling, Bass 1969)."""
+    """Monthly Bass coefficient from an annual one.
+
+    Parameters
+    ----------
+    annual_coefficient : float or array_like
+        Bass p or q per year (an instantaneous hazard rate).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``p / 12``: the Bass curve depends on time only through ``(p + q) t``,
+        so measuring time in months divides the rates by 12 (Bass 1969).
+
+    References
+    ----------
+    .. [B] F. M. Bass, "A New Product Growth for Model Consumer Durables",
+       *Management Science* 15(5), 1969, 215-227.
+
+    Examples
+    --------
+    >>> bass_monthly(0.38)  # Sultan, Farley & Lehmann's average q, per year
+    0.03166666666666667
+    """
     return _scalar_or_array(np.asarray(annual_coefficient, dtype=float) / MONTHS_PER_YEAR)
 
 

@@ -32,13 +32,28 @@ from .scenarios import ScenarioResults
 
 
 def viral_stress(results: ScenarioResults) -> pd.DataFrame:
-    """One row per scenario: incremental NPV and payback with and without the viral event.
+    """Incremental NPV and payback of every scenario with and without the viral event.
 
-    Columns: ``scenario``, ``npv`` (no event), ``npv_stressed`` (event on,
-    against the stressed status quo), ``npv_change``, ``payback_month``,
-    ``payback_month_stressed``, ``npv_plan``, ``npv_plan_stressed`` (the
-    plans' own NPVs) and ``loss_plan`` (``npv_plan - npv_plan_stressed``).
-    Settings of the event (month, hits, half-life, mitigation) are the file's.
+    Parameters
+    ----------
+    results : ScenarioResults
+        A run of a scenario file; the event's settings (month, hits,
+        half-life, mitigation) are the file's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario: ``npv`` (no event), ``npv_stressed`` (event on,
+        against the stressed status quo), ``npv_change``, ``payback_month``,
+        ``payback_month_stressed``, ``npv_plan``, ``npv_plan_stressed`` (the
+        plans' own NPVs) and ``loss_plan`` (``npv_plan - npv_plan_stressed``);
+        missing paybacks are ``<NA>``. ``attrs["units"]`` and ``attrs["event"]``.
+
+    Notes
+    -----
+    The NPVs and paybacks are :func:`roi_models.engine.business_case`'s on
+    the stressed batch (without IRR); see the module docstring for why the
+    status quo is stressed too.
     """
     batch = results.batch.with_values({"viral_event.enabled": 1.0})
     sim = simulate(batch)
