@@ -1,6 +1,8 @@
 # Two commands do everything on a fresh machine with Python 3.11 (see README):
 #   make report   builds the CMO report for the default scenario file into reports/
-#   make test     runs the whole test suite, notebooks included
+#   make test     runs the static checks (tools/check.sh: ruff, mypy), then the whole test
+#                 suite, notebooks and the wheel test included
+#   make check    the static checks alone
 # Both create .venv when it is missing and install into it; a second call
 # does not reinstall unless pyproject.toml changed.
 
@@ -11,7 +13,7 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= data/scenarios/b2b_it_services.yaml
 REPORT ?= reports/b2b_it_services.html
 
-.PHONY: install test report bench lab app clean-venv
+.PHONY: install test check report bench lab app clean-venv
 
 install: $(STAMP)
 
@@ -21,7 +23,10 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev]"
 	@touch $(STAMP)
 
-test: $(STAMP)
+check: $(STAMP)
+	tools/check.sh
+
+test: check
 	$(PY) -m pytest
 
 report: $(STAMP)

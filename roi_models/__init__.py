@@ -5,8 +5,9 @@ and retention (plus support cost and viral-event risk) under each scenario
 of a scenario file, and turns them into a business case against the status
 quo: NPV, ROI, IRR, payback, CAC, CLV.
 
-Layers (imports point downwards): ``cli`` -> ``report`` -> ``analysis`` ->
-``engine`` -> ``assumptions``. Conventions: :mod:`roi_models.conventions`.
+Layers (imports point downwards only; the list is in the README's "Layers"
+section and ``tests/test_layers.py`` enforces it). Conventions:
+:mod:`roi_models.conventions`; how figures are written: :mod:`roi_models.formatting`.
 
 >>> import roi_models
 >>> res = roi_models.run_scenarios(roi_models.load_shipped("small_fast_mover"))
@@ -16,9 +17,11 @@ Layers (imports point downwards): ``cli`` -> ``report`` -> ``analysis`` ->
 
 from .analysis import (
     ScenarioResults,
+    TEITable,
     budget_share_sweep,
     npv_drivers,
     run_scenarios,
+    tei_table,
     viral_stress,
 )
 from .assumptions import (
@@ -29,14 +32,14 @@ from .assumptions import (
     save_scenario_file,
 )
 from .data import load_shipped, scenario_path, shipped_scenarios
-from .engine import ParamBatch, simulate, tei_table
+from .engine import ParamBatch, simulate
 from .errors import InputError
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Assumptions", "InputError", "ParamBatch", "ScenarioFile", "ScenarioResults", "field_meta",
-    "load_scenario_file", "load_shipped", "run_scenarios", "save_scenario_file", "scenario_path",
-    "shipped_scenarios", "simulate", "tei_table", "budget_share_sweep", "npv_drivers",
-    "viral_stress", "__version__",
+    "Assumptions", "InputError", "ParamBatch", "ScenarioFile", "ScenarioResults", "TEITable",
+    "__version__", "budget_share_sweep", "field_meta", "load_scenario_file", "load_shipped",
+    "npv_drivers", "run_scenarios", "save_scenario_file", "scenario_path", "shipped_scenarios",
+    "simulate", "tei_table", "viral_stress",
 ]

@@ -1,8 +1,13 @@
 """The command line: ``roi-models run | validate | report | export-excel``.
 
-Every command reads a scenario file and refuses a bad one the same way: the
-error (file, field, value, what is allowed) on stderr, no traceback, exit
-status 2.
+Every command reads a scenario file, given as a path or as the name of a
+shipped file (``roi-models run b2b_it_services``), and refuses a bad one the
+same way: the error (file, field, value, what is allowed) on stderr, no
+traceback, exit status 2.
+
+``run`` prints the business case in the house style of
+:mod:`roi_models.formatting` (:func:`format_summary`) or, with ``--json``, the
+document of :func:`json_document`.
 """
 
 from __future__ import annotations
@@ -12,13 +17,32 @@ import datetime as dt
 import json
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Any
 
 from .assumptions import STATUS_QUO, load_scenario_file
+from .data import resolve_scenario_file, shipped_scenarios
 from .errors import InputError
+from .formatting import KPIS, format_kpi, percent
+
+if TYPE_CHECKING:  # the analysis layer is imported when a command needs it (`validate` stays light)
+    from .analysis import ScenarioResults
 
 EXIT_OK, EXIT_INPUT = 0, 2
+
+MONTHLY_JSON_FIELDS = (
+    "net_cash_flow", "incremental_cash_flow", "active_customers", "new_customers", "revenue",
+    "cost_of_sales", "marketing_spend", "support_cost", "programme_cost", "gross_profit",
+    "churned_customers",
+)
+"""Columns of :attr:`roi_models.analysis.ScenarioResults.monthly` in the JSON document."""
+
+SUMMARY_KPIS = (
+    "npv", "roi", "irr_annual", "payback_month", "cac", "clv", "clv_to_cac",
+    "cost_of_sales_share", "churn_monthly_avg", "customers_end",
+)
+"""The columns of ``roi-models run``'s table, keys of :data:`roi_models.formatting.KPIS`."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,23 +62,24 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="roi-models",
         description="Business case for moving marketing spend from traditional channels to "
-        "social media: NPV, ROI, IRR, payback, CAC and CLV of each scenario against the status quo.",
+        "social media: NPV, ROI, IRR, payback, CAC and CLV of each scenario against the status "
+        "quo.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="simulate a scenario file and print the business case")
-    run.add_argument("file", help="scenario file (YAML)")
+    run.add_argument("file", help=_FILE_HELP)
     run.add_argument("--scenario", action="append", metavar="NAME",
                      help="only this scenario (repeatable); the status quo is the baseline")
     run.add_argument("--json", action="store_true", help="print a JSON document instead")
     run.set_defaults(func=_cmd_run)
 
     val = sub.add_parser("validate", help="check a scenario file; exit 0 if valid, 2 if not")
-    val.add_argument("file")
+    val.add_argument("file", help=_FILE_HELP)
     val.set_defaults(func=_cmd_validate)
 
     rep = sub.add_parser("report", help="write the self-contained HTML report for CMOs")
-    rep.add_argument("file")
+    rep.add_argument("file", help=_FILE_HELP)
     rep.add_argument("-o", "--output", required=True, help="HTML file to write")
     rep.add_argument("--scenario", action="append", metavar="NAME",
                      help="scenarios to include (repeatable; default all)")
@@ -71,11 +96,15 @@ def _parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=_cmd_report)
 
     xl = sub.add_parser("export-excel", help="write assumptions and results to an Excel workbook")
-    xl.add_argument("file")
+    xl.add_argument("file", help=_FILE_HELP)
     xl.add_argument("-o", "--output", required=True, help="XLSX file to write")
     xl.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
     xl.set_defaults(func=_cmd_excel)
     return p
+
+
+_FILE_HELP = ("scenario file (YAML), or the name of a shipped one: "
+              + ", ".join(shipped_scenarios()))
 
 
 def _share(text: str) -> float:
@@ -95,16 +124,22 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
-def _results(args: argparse.Namespace):
+def _source(args: argparse.Namespace) -> str:
+    """The scenario file of a command: the path given, or a shipped file's path by name."""
+    return str(resolve_scenario_file(args.file))
+
+
+def _results(args: argparse.Namespace) -> ScenarioResults:
     from .analysis import run_scenarios  # imported here so that `validate` stays light
 
-    sf = load_scenario_file(args.file)
-    return run_scenarios(sf, getattr(args, "scenario", None), source=str(args.file))
+    source = _source(args)
+    sf = load_scenario_file(source)
+    return run_scenarios(sf, getattr(args, "scenario", None), source=source)
 
 
 # ----------------------------------------------------------------------------- commands
 def _cmd_validate(args: argparse.Namespace) -> int:
-    sf = load_scenario_file(args.file)
+    sf = load_scenario_file(_source(args))
     channels = len(sf.base.channels)
     annotated = sum(len(v) for v in sf.assumption_register.values())
     print(
@@ -120,7 +155,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     res = _results(args)
     shown = list(args.scenario) if args.scenario else list(res.names)
     if args.json:
-        doc = res.to_json_dict(shown)
+        doc = json_document(res, shown)
         json.dump(doc, sys.stdout, indent=1, allow_nan=False)
         sys.stdout.write("\n")
     else:
@@ -142,7 +177,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.output)
     pdf = out.with_suffix(".pdf")
     if args.pdf and pdf.exists() and not args.overwrite:  # refuse before writing anything
-        raise InputError.one(str(pdf), "", str(pdf), "already exists; pass --overwrite to replace it")
+        raise InputError.one(str(pdf), "", str(pdf),
+                             "already exists; pass --overwrite to replace it")
     path = write_report(res, out, options, overwrite=args.overwrite)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     if args.pdf:
@@ -161,48 +197,123 @@ def _cmd_excel(args: argparse.Namespace) -> int:
 
 
 # ----------------------------------------------------------------------------- output
-def format_summary(res, names: Sequence[str] | None = None) -> str:
-    """The readable business-case table ``roi-models run`` prints."""
+def format_summary(res: ScenarioResults, names: Sequence[str] | None = None) -> str:
+    """The business-case table ``roi-models run`` prints, in the house style.
+
+    Parameters
+    ----------
+    res : ScenarioResults
+        A run of a scenario file.
+    names : sequence of str, optional
+        The scenarios to show, in order (default: every scenario of the run).
+
+    Returns
+    -------
+    str
+        A title, one line of assumptions, one column per KPI of
+        :data:`SUMMARY_KPIS` headed by its label from
+        :data:`roi_models.formatting.KPIS`, every value written by
+        :func:`roi_models.formatting.format_kpi`. A figure that does not
+        exist reads ``n/a [k]``, its reason given once in note [k] below the
+        table.
+
+    Examples
+    --------
+    >>> from roi_models import load_shipped, run_scenarios
+    >>> text = format_summary(run_scenarios(load_shipped("b2b_it_services"), ["social"]))
+    >>> print(text.splitlines()[3].split()[:4])
+    ['scenario', 'NPV', 'ROI', 'IRR']
+    >>> "EUR 9.2 m" in text and "n/a [1]" in text and "[1] this is the baseline" in text
+    True
+    """
     cur = res.currency
     table = res.summary.set_index("scenario")
     names = list(names) if names else list(res.names)
-    header = (
-        f"{res.file.name}\n"
-        f"Business case against '{STATUS_QUO}' over {res.horizon} months, "
-        f"discount rate {res.discount_rate:.1%} a year, amounts in {cur}\n"
-    )
-    cols = [
-        ("NPV", "npv", _money), ("ROI", "roi", _pct), ("IRR/yr", "irr_annual", _pct),
-        ("Payback", "payback_month", _month), ("CAC", "cac", _money), ("CLV", "clv", _money),
-        ("CLV/CAC", "clv_to_cac", _ratio), ("CoS/rev", "cost_of_sales_share", _pct),
-        ("Churn/mo", "churn_monthly_avg", _pct2), ("Customers", "customers_end", _count),
+    reasons: list[str] = []
+
+    def cell(name: str, key: str) -> str:
+        text = format_kpi(key, table.loc[name, key], cur, baseline=name == STATUS_QUO,
+                          horizon=res.horizon)
+        if not text.startswith("n/a ("):
+            return text
+        reason = text[len("n/a ("):-1]
+        if reason not in reasons:
+            reasons.append(reason)
+        return f"n/a [{reasons.index(reason) + 1}]"
+
+    rows = [[name] + [cell(name, key) for key in SUMMARY_KPIS] for name in names]
+    header = ["scenario"] + [KPIS[key].label for key in SUMMARY_KPIS]
+    widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = f"{cells[0]:<{widths[0]}}"
+        rest = [f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest]).rstrip()
+
+    lines = [
+        res.file.name,
+        f"Business case against '{STATUS_QUO}' over {res.horizon} months, discount rate "
+        f"{percent(res.discount_rate, 1, ' a year')}, amounts in {cur}",
+        "",
+        line(header),
+        *(line(r) for r in rows),
+        "",
+        "NPV, ROI, IRR and payback are incremental against the status quo.",
     ]
-    width = max(10, *(len(n) for n in names))
-    lines = [header, f"{'scenario':<{width}}  " + "  ".join(f"{c[0]:>10}" for c in cols)]
-    for name in names:
-        row = table.loc[name]
-        lines.append(f"{name:<{width}}  " + "  ".join(f"{fmt(row[key]):>10}" for _, key, fmt in cols))
-    lines.append(
-        "\nNPV, ROI, IRR and payback are incremental against the status quo; n/a: the figure does "
-        "not exist (no investment, flows never turn positive, or no customers)."
-    )
+    lines += [f"[{k}] {reason}" for k, reason in enumerate(reasons, start=1)]
     return "\n".join(lines)
 
 
-def _na(fmt):
-    def wrapped(value) -> str:
-        import pandas as pd
+def json_document(res: ScenarioResults, names: Sequence[str] | None = None) -> dict[str, Any]:
+    """The document ``roi-models run --json`` prints: strict JSON, ``null`` for a missing figure.
 
-        return "n/a" if pd.isna(value) else fmt(float(value))
-    return wrapped
+    Parameters
+    ----------
+    res : ScenarioResults
+        A run of a scenario file.
+    names : sequence of str, optional
+        The scenarios to include (default: every scenario of the run).
 
+    Returns
+    -------
+    dict
+        ``file``, ``name``, ``currency``, ``discount_rate_annual``,
+        ``horizon_months``, ``baseline``, ``units`` (of the KPIs) and
+        ``scenarios``: per scenario its ``kpis``
+        (:meth:`~roi_models.analysis.ScenarioResults.kpis`) and ``monthly``
+        arrays indexed by month from 0 (``month`` and
+        :data:`MONTHLY_JSON_FIELDS`).
 
-_money = _na(lambda v: f"{v / 1e6:,.2f}M" if abs(v) >= 1e6 else f"{v:,.0f}")
-_pct = _na(lambda v: f"{v:.1%}")
-_pct2 = _na(lambda v: f"{v:.2%}")
-_ratio = _na(lambda v: f"{v:.2f}")
-_month = _na(lambda v: f"month {v:.0f}")
-_count = _na(lambda v: f"{v:,.0f}")
+    Examples
+    --------
+    >>> from roi_models import load_shipped, run_scenarios
+    >>> doc = json_document(run_scenarios(load_shipped("b2b_it_services"), ["social"]))
+    >>> list(doc["scenarios"]), doc["scenarios"]["status_quo"]["kpis"]["irr_annual"]
+    (['status_quo', 'social'], None)
+    >>> len(doc["scenarios"]["social"]["monthly"]["net_cash_flow"])
+    61
+    """
+    names = list(names) if names is not None else list(res.names)
+    monthly = res.monthly
+    scenarios = {}
+    for name in names:
+        part = monthly[monthly["scenario"] == name]
+        scenarios[name] = {
+            "kpis": res.kpis(name),
+            "monthly": {"month": part["month"].tolist()} | {
+                f: [float(v) for v in part[f]] for f in MONTHLY_JSON_FIELDS
+            },
+        }
+    return {
+        "file": res.source,
+        "name": res.file.name,
+        "currency": res.currency,
+        "discount_rate_annual": res.discount_rate,
+        "horizon_months": res.horizon,
+        "baseline": STATUS_QUO,
+        "units": res.summary.attrs["units"],
+        "scenarios": scenarios,
+    }
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,8 +5,13 @@
 - ``data/benchmarks/*.yaml``: published parameters (Bass p and q, carry-over
   ranges, CLV margin multiples) with citations.
 
-The folder is the ``data/`` directory at the top of the repository; set the
-environment variable ``ROI_MODELS_DATA`` to use another one.
+The files live in the ``data/`` folder at the top of the repository. The
+package reaches them as ``roi_models/_data``: in a checkout (and an editable
+install) that is a symbolic link to ``../data``; a wheel carries a copy of
+the files there (``[tool.setuptools.package-data]`` in ``pyproject.toml``
+globs through the link). :func:`data_dir` takes ``$ROI_MODELS_DATA`` first,
+then ``roi_models/_data``, then the checkout's ``data/`` (for a checkout
+where the link did not survive, e.g. git on Windows without symlinks).
 """
 
 from __future__ import annotations
@@ -25,9 +30,19 @@ DEFAULT_SCENARIO = "b2b_it_services"
 
 
 def data_dir() -> Path:
-    """The data folder (``$ROI_MODELS_DATA`` or the repository's ``data/``)."""
+    """The data folder: ``$ROI_MODELS_DATA``, else the package's ``_data``, else the checkout's.
+
+    >>> (data_dir() / "scenarios" / "b2b_it_services.yaml").is_file()
+    True
+    """
     env = os.environ.get("ROI_MODELS_DATA")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    packaged = here / "_data"
+    if (packaged / "scenarios").is_dir():
+        return packaged
+    return here.parent / "data"
 
 
 def shipped_scenarios() -> list[str]:
@@ -50,6 +65,37 @@ def scenario_path(name: str) -> Path:
     return path
 
 
+def resolve_scenario_file(name_or_path: str | os.PathLike[str]) -> Path:
+    """A scenario file given as a path, or as the name of a shipped file.
+
+    An existing path wins; otherwise a bare name (no folder, no ``.yaml``)
+    is looked up among :func:`shipped_scenarios`. Anything else is returned
+    as a path, so that loading it reports "file not found" for that path.
+
+    Raises
+    ------
+    InputError
+        For a bare name that is neither a file nor a shipped scenario (the
+        message lists the shipped names).
+
+    >>> resolve_scenario_file("b2b_it_services").name
+    'b2b_it_services.yaml'
+    """
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    text = str(name_or_path)
+    if path.suffix or len(path.parts) != 1 or text.startswith("."):
+        return path
+    if text in shipped_scenarios():
+        return scenario_path(text)
+    raise InputError.one(
+        text, "", text,
+        "no such file, nor a shipped scenario; give a path or one of: "
+        + ", ".join(shipped_scenarios()),
+    )
+
+
 def load_shipped(name: str = DEFAULT_SCENARIO) -> ScenarioFile:
     """Load a shipped scenario file by name (see :func:`shipped_scenarios`)."""
     return load_scenario_file(scenario_path(name))
@@ -68,6 +114,7 @@ def load_benchmarks(name: str) -> dict[str, Any]:
     path = data_dir() / "benchmarks" / f"{name}.yaml"
     if not path.is_file():
         names = sorted(p.stem for p in (data_dir() / "benchmarks").glob("*.yaml"))
-        raise InputError.one(str(path.parent), "benchmark file", name, "one of: " + ", ".join(names))
+        raise InputError.one(str(path.parent), "benchmark file", name,
+                             "one of: " + ", ".join(names))
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)

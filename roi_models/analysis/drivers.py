@@ -67,9 +67,24 @@ _RETENTION_PATHS: tuple[str, ...] = tuple(f"retention.churn_monthly.{s}" for s i
 
 
 def npv_drivers(results: ScenarioResults) -> pd.DataFrame:
-    """Tidy frame ``scenario, driver, npv`` for every scenario but the status quo.
+    """Where each scenario's incremental NPV comes from, driver by driver.
 
-    See the module docstring for the method. Units are in ``attrs["units"]``.
+    Parameters
+    ----------
+    results : ScenarioResults
+        A run of a scenario file (:func:`roi_models.analysis.run_scenarios`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy ``scenario, driver, npv`` for every scenario but the status quo,
+        drivers in :data:`DRIVERS` order; units in ``attrs["units"]``.
+
+    Notes
+    -----
+    NPV is linear, so the NPV of the incremental flow is the sum of the NPVs
+    of its components (the module docstring gives the split of gross profit
+    into acquisition and retention); each is :func:`roi_models.engine.npv`.
     """
     batch = results.batch
     values = {path: batch[path][0] for path in _RETENTION_PATHS}  # the status quo's row
@@ -100,12 +115,30 @@ def npv_drivers(results: ScenarioResults) -> pd.DataFrame:
 
 
 def driver_difference(results: ScenarioResults, plan: str, against: str) -> pd.DataFrame:
-    """Tidy ``scenario, driver, npv`` of ``plan`` minus ``against`` (scenario = "plan vs against").
+    """Why one plan beats (or trails) another, driver by driver.
 
+    Parameters
+    ----------
+    results : ScenarioResults
+        A run of a scenario file.
+    plan, against : str
+        Two scenarios of the run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy ``scenario, driver, npv`` with scenario ``"plan vs against"``.
+
+    Notes
+    -----
     NPV is linear, so plan A's drivers minus plan B's drivers split
-    NPV(A) - NPV(B) exactly: why the social plan beats (or trails) the
-    traditional one, driver by driver (each plan keeps its own
-    acquisition/retention counterfactual).
+    NPV(A) - NPV(B) exactly (each plan keeps its own acquisition/retention
+    counterfactual).
+
+    Examples
+    --------
+    Do the differences of the social and the traditional plan add up to the
+    difference of their NPVs?
 
     >>> import roi_models as rm
     >>> res = rm.run_scenarios(rm.load_shipped("b2b_it_services"))

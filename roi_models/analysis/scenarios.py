@@ -1,42 +1,39 @@
-"""Scenario comparison: run every scenario of a file as one batch and compare it with the status quo.
+"""Scenario comparison: every scenario of a file in one batch, against the status quo.
 
 :func:`run_scenarios` is the deterministic run behind the CLI, the notebooks
 and the reports. Its :class:`ScenarioResults` hands out tidy pandas frames
 (units in ``DataFrame.attrs["units"]``), the annual TEI table of each
-scenario, the assumption register and a JSON-ready mapping.
+scenario (:mod:`roi_models.analysis.tei`), the assumption register and the
+KPIs of each scenario as plain Python values (None where a figure does not
+exist). The JSON document of ``roi-models run --json`` is built from those
+by :func:`roi_models.cli.json_document`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..assumptions import SOURCES, STATUS_QUO, ScenarioFile, field_meta
 from ..assumptions.merge import get_path
+from ..conventions import none_if_nan, safe_ratio
 from ..engine import (
     KINDS,
     BusinessCase,
     ParamBatch,
     PlanMetrics,
     SimResult,
-    TEITable,
     business_case,
-    none_if_nan,
     plan_metrics,
     simulate,
-    tei_table,
 )
 from ..errors import InputError
-
-MONTHLY_JSON_FIELDS = (
-    "net_cash_flow", "incremental_cash_flow", "active_customers", "new_customers", "revenue",
-    "cost_of_sales", "marketing_spend", "support_cost", "programme_cost", "gross_profit",
-    "churned_customers",
-)
+from .tei import TEITable, tei_table, yearly
 
 
 @dataclass(frozen=True)
@@ -67,7 +64,8 @@ class ScenarioResults:
         """Row of a scenario; InputError naming the valid scenarios if unknown."""
         if name not in self.names:
             self.file.scenario(name)  # raises with the nearest valid name
-            raise InputError.one("argument", "scenario", name, "not in this run: " + ", ".join(self.names))
+            raise InputError.one("argument", "scenario", name,
+                                 "not in this run: " + ", ".join(self.names))
         return self.names.index(name)
 
     # ------------------------------------------------------------------ frames
@@ -81,7 +79,8 @@ class ScenarioResults:
         m, c = self.metrics, self.case
         cols: dict[str, Any] = {
             "npv": c.npv, "irr_annual": c.irr_annual, "roi": c.roi,
-            "payback_month": c.payback_month, "discounted_payback_month": c.discounted_payback_month,
+            "payback_month": c.payback_month,
+            "discounted_payback_month": c.discounted_payback_month,
             "pv_benefits": c.pv_benefits, "pv_costs": c.pv_costs,
             "npv_plan": m.npv, "cac": m.cac, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
             "cost_of_sales_share": m.cost_of_sales_share, "churn_monthly_avg": m.churn_monthly_avg,
@@ -103,14 +102,20 @@ class ScenarioResults:
 
     @cached_property
     def monthly(self) -> pd.DataFrame:
-        """One row per scenario and month (0..T): customers, cash flows and their parts."""
+        """One row per scenario and month (0..T): customers, cash flows and their parts.
+
+        ``churn_rate`` is churned(t) / active(t - 1), NaN in month 0 (no month
+        before the decision date) and wherever nobody was active
+        (:func:`roi_models.conventions.safe_ratio`). The column stays float64
+        (NaN, not ``<NA>``) so that the Excel export reads back equal.
+        """
         r, T = self.sim, self.horizon
         inc = self.case.incremental_cash_flow
         discounted = self.case.discounted_incremental_cash_flow
         cols = {
             "active_customers": r.active_customers, "new_customers": r.new_customers,
             "churned_customers": r.churned.sum(axis=1),
-            "churn_rate": _share(r.churned.sum(axis=1), np.concatenate(
+            "churn_rate": safe_ratio(r.churned.sum(axis=1), np.concatenate(
                 [np.zeros((r.n, 1)), r.active_customers[:, :-1]], axis=1)),
             "engagement": r.engagement,
             "revenue": r.revenue, "gross_profit": r.gross_profit,
@@ -159,11 +164,25 @@ class ScenarioResults:
         """The TEI table of one scenario against the status quo.
 
         Benefits and costs are the incremental components of
-        :func:`roi_models.engine.roi_from_components`, summed per year
-        (Initial = month 0, Year k = months 12k-11..12k; a last partial year
-        keeps its months). Risk adjustment, as in TEI studies, reduces
-        benefits by ``risk_adjust_benefits`` and raises costs by
-        ``risk_adjust_costs`` (shares, 0..1).
+        :func:`roi_models.engine.roi_from_components`, summed per year by
+        :func:`roi_models.analysis.tei.yearly` (Initial = month 0, Year k =
+        months 12k-11..12k; a last partial year keeps its months). Risk
+        adjustment, as in TEI studies, reduces benefits by
+        ``risk_adjust_benefits`` and raises costs by ``risk_adjust_costs``
+        (shares, 0..1). See :func:`roi_models.analysis.tei.tei_table`.
+
+        Examples
+        --------
+        What does the B2B social plan cost up front, and what is its
+        risk-adjusted ROI?
+
+        >>> from roi_models.data import load_shipped
+        >>> res = run_scenarios(load_shipped("b2b_it_services"), ["social"])
+        >>> float(res.annual("social").table.loc["Costs", "Initial"])
+        400000.0
+        >>> adjusted = res.annual("social", risk_adjust_benefits=0.1, risk_adjust_costs=0.05)
+        >>> bool(adjusted.roi < res.annual("social").roi)
+        True
         """
         for arg, value in (("risk_adjust_benefits", risk_adjust_benefits),
                            ("risk_adjust_costs", risk_adjust_costs)):
@@ -173,7 +192,7 @@ class ScenarioResults:
         parts = np.stack([v[i] for v in self.case.incremental_components.values()])
         benefits = np.clip(parts, 0, None).sum(axis=0) * (1.0 - risk_adjust_benefits)
         costs = np.clip(-parts, 0, None).sum(axis=0) * (1.0 + risk_adjust_costs)
-        return tei_table(_by_year(costs), _by_year(benefits), self.discount_rate)
+        return tei_table(yearly(costs), yearly(benefits), self.discount_rate)
 
     @cached_property
     def register(self) -> pd.DataFrame:
@@ -198,9 +217,17 @@ class ScenarioResults:
                    "validated_on", "note"]
         return pd.DataFrame(rows, columns=columns)
 
-    # ------------------------------------------------------------------ JSON
+    # ------------------------------------------------------------------ plain values
     def kpis(self, name: str) -> dict[str, float | int | None]:
-        """KPIs of one scenario, JSON-ready (None where a figure does not exist)."""
+        """KPIs of one scenario as Python values: None where a figure does not exist.
+
+        Keys are the columns of :attr:`summary`; payback months are ints.
+
+        >>> from roi_models.data import load_shipped
+        >>> k = run_scenarios(load_shipped("b2b_it_services"), ["social"]).kpis("status_quo")
+        >>> k["npv"], k["roi"], k["payback_month"]
+        (0.0, None, None)
+        """
         row = self.summary.iloc[self.index(name)]
         out: dict[str, float | int | None] = {}
         for col in self.summary.columns[1:]:
@@ -214,28 +241,18 @@ class ScenarioResults:
         return out
 
     def to_json_dict(self, names: Sequence[str] | None = None) -> dict[str, Any]:
-        """The document ``roi-models run --json`` prints."""
-        names = list(names) if names is not None else list(self.names)
-        monthly = self.monthly
-        scenarios = {}
-        for name in names:
-            part = monthly[monthly["scenario"] == name]
-            scenarios[name] = {
-                "kpis": self.kpis(name),
-                "monthly": {"month": part["month"].tolist()} | {
-                    f: [float(v) for v in part[f]] for f in MONTHLY_JSON_FIELDS
-                },
-            }
-        return {
-            "file": self.source,
-            "name": self.file.name,
-            "currency": self.currency,
-            "discount_rate_annual": self.discount_rate,
-            "horizon_months": self.horizon,
-            "baseline": STATUS_QUO,
-            "units": self.summary.attrs["units"],
-            "scenarios": scenarios,
-        }
+        """Deprecated: use :func:`roi_models.cli.json_document` (the document lives with the CLI).
+
+        Kept only while ``tests/report/test_report_browser.py`` still calls it.
+        """
+        import warnings
+
+        from ..cli import json_document  # layer exception listed in tests/test_layers.py
+
+        warnings.warn("ScenarioResults.to_json_dict is deprecated: use "
+                      "roi_models.cli.json_document(results, names)", DeprecationWarning,
+                      stacklevel=2)
+        return json_document(self, names)
 
 
 def run_scenarios(
@@ -270,20 +287,6 @@ def run_scenarios(
         case=business_case(sim, sim.rows(0), sf.base.finance.discount_rate_annual),
         source=source,
     )
-
-
-def _by_year(monthly: np.ndarray) -> list[float]:
-    """[month 0, sum of months 1-12, 13-24, ...] (a last partial year keeps its months)."""
-    T = monthly.shape[-1] - 1
-    years = [float(monthly[0])]
-    for start in range(1, T + 1, 12):
-        years.append(float(monthly[start:start + 12].sum()))
-    return years
-
-
-def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
 
 
 def _summary_units(currency: str, columns) -> dict[str, str]:

@@ -1,8 +1,10 @@
 """Viral-event stress: every scenario with the file's negative viral event switched on.
 
 A false viral story hits acquisition and churn whether or not the company
-takes part in social media (DOMAIN.md, argument 5); listening and response
-capability shrinks the damage. The stress sets ``viral_event.enabled`` to 1
+takes part in social media; listening and response capability shrinks the
+damage (negative word of mouth builds and fades over months: Luo, Marketing
+Science 28(1), 2009; Forrester (2010) called listening and response
+"corporate reputation insurance"). The stress sets ``viral_event.enabled`` to 1
 in every row of the scenario batch (status quo included) and simulates the
 batch once. Each stressed scenario is compared with the stressed status quo,
 so the stressed NPV answers "is the plan still worth it if the story
@@ -30,13 +32,28 @@ from .scenarios import ScenarioResults
 
 
 def viral_stress(results: ScenarioResults) -> pd.DataFrame:
-    """One row per scenario: incremental NPV and payback with and without the viral event.
+    """Incremental NPV and payback of every scenario with and without the viral event.
 
-    Columns: ``scenario``, ``npv`` (no event), ``npv_stressed`` (event on,
-    against the stressed status quo), ``npv_change``, ``payback_month``,
-    ``payback_month_stressed``, ``npv_plan``, ``npv_plan_stressed`` (the
-    plans' own NPVs) and ``loss_plan`` (``npv_plan - npv_plan_stressed``).
-    Settings of the event (month, hits, half-life, mitigation) are the file's.
+    Parameters
+    ----------
+    results : ScenarioResults
+        A run of a scenario file; the event's settings (month, hits,
+        half-life, mitigation) are the file's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario: ``npv`` (no event), ``npv_stressed`` (event on,
+        against the stressed status quo), ``npv_change``, ``payback_month``,
+        ``payback_month_stressed``, ``npv_plan``, ``npv_plan_stressed`` (the
+        plans' own NPVs) and ``loss_plan`` (``npv_plan - npv_plan_stressed``);
+        missing paybacks are ``<NA>``. ``attrs["units"]`` and ``attrs["event"]``.
+
+    Notes
+    -----
+    The NPVs and paybacks are :func:`roi_models.engine.business_case`'s on
+    the stressed batch (without IRR); see the module docstring for why the
+    status quo is stressed too.
     """
     batch = results.batch.with_values({"viral_event.enabled": 1.0})
     sim = simulate(batch)
@@ -65,6 +82,7 @@ def viral_stress(results: ScenarioResults) -> pd.DataFrame:
     }
     frame.attrs["event"] = {
         k.split(".", 1)[1]: float(results.batch[k][0])
-        for k in results.batch.scalars if k.startswith("viral_event.") and k != "viral_event.enabled"
+        for k in results.batch.scalars
+        if k.startswith("viral_event.") and k != "viral_event.enabled"
     }
     return frame

@@ -1,23 +1,22 @@
 """The engine: parameter batches, the batched monthly simulation and the finance metrics."""
 
 from .finance import (
-    TEITable,
     discount_factors,
     irr_annual,
     irr_monthly,
+    irr_monthly_npf,
     none_if_nan,
     npv,
     payback_month,
     roi_from_components,
-    tei_table,
 )
 from .metrics import BusinessCase, PlanMetrics, business_case, plan_metrics
 from .params import ParamBatch, spend_schedule
 from .simulate import KINDS, SimResult, simulate
 
 __all__ = [
-    "KINDS", "BusinessCase", "ParamBatch", "PlanMetrics", "SimResult", "TEITable",
-    "business_case", "discount_factors", "irr_annual", "irr_monthly", "none_if_nan", "npv",
-    "payback_month", "plan_metrics", "roi_from_components", "simulate", "spend_schedule",
-    "tei_table",
+    "KINDS", "BusinessCase", "ParamBatch", "PlanMetrics", "SimResult",
+    "business_case", "discount_factors", "irr_annual", "irr_monthly", "irr_monthly_npf",
+    "none_if_nan", "npv", "payback_month", "plan_metrics", "roi_from_components", "simulate",
+    "spend_schedule",
 ]

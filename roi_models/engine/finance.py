@@ -1,54 +1,174 @@
-"""Finance on batches of monthly cash flows: NPV, IRR, payback, ROI and the annual TEI table.
+"""Finance on batches of monthly cash flows: discounting, NPV, IRR, payback and ROI.
 
-Conventions (see :mod:`roi_models.conventions`): cash flows are arrays whose
-last axis is the month, month 0 first and undiscounted; inflows are positive.
-Functions broadcast over leading axes and return NaN where a figure does not
-exist; :func:`none_if_nan` turns those into ``None`` at the output boundary.
+Conventions (stated once in :mod:`roi_models.conventions`): cash flows are
+arrays whose last axis is the month, month 0 first and undiscounted; inflows
+are positive, outflows negative; annual rates become monthly ones by
+``(1 + r) ** (1/12) - 1``. Every function broadcasts over leading axes (one
+row per plan) and returns NaN where a figure does not exist;
+:func:`roi_models.conventions.none_if_nan` turns those into ``None`` at the
+output boundary.
+
+Where ``numpy_financial`` has the function it is the reference: the IRR of
+the rows a user sees is ``numpy_financial.irr`` (:func:`irr_monthly_npf`);
+:func:`irr_monthly` solves the same equation for large batches at once and
+is tested against it. ``numpy_financial.npv`` takes one rate and one row,
+so :func:`npv` is its batched form (same timing: values from t = 0). The
+annual TEI table lives with the analyses (:mod:`roi_models.analysis.tei`).
+
+References
+----------
+.. [BMA] R. A. Brealey, S. C. Myers and F. Allen, *Principles of Corporate
+   Finance*, McGraw-Hill: ch. 2 (present values) and ch. 5 (NPV, IRR and
+   payback as investment criteria).
+.. [G] L. J. Gitman, *Principles of Managerial Finance, Brief*, 3rd ed.,
+   Addison-Wesley, 2003 (the IRR definition numpy-financial cites).
+.. [TEI] Forrester Research, *Total Economic Impact* (TEI) methodology:
+   ROI = (PV benefits - PV costs) / PV costs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Literal, get_args
 
 import numpy as np
-import pandas as pd
+import numpy_financial as npf
 
-from ..conventions import annualise, monthly_rate
+from ..conventions import annualise, monthly_rate, none_if_nan, safe_ratio
 from ..errors import InputError
 from .workspace import empty
 
+IRRSolver = Literal["numpy_financial", "vectorised"]
+"""How an IRR is solved: ``numpy_financial.irr`` row by row (the rows a user sees) or the
+vectorised solver of :func:`irr_monthly` (large batches). Same definition, same roots."""
+
+PAYBACK_TOLERANCE = 1e-9
+"""Relative tolerance of :func:`payback_month`: a cumulative flow above
+``-1e-9 x max(1, sum |CF_t|)`` counts as "at or above zero" (rounding of the sums)."""
+
 
 def discount_factors(rate_monthly, months: int) -> np.ndarray:
-    """``(1 + r)^-t`` for t = 0..months; shape (..., months + 1) for rates of shape (...)."""
+    """Discount factors ``(1 + r)^-t`` for months t = 0..``months``.
+
+    Parameters
+    ----------
+    rate_monthly : float or array_like, shape (...)
+        Monthly discount rate(s), each > -1.
+    months : int
+        Horizon T: factors are returned for t = 0, 1, ..., T.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., months + 1)
+        ``d_t = (1 + r_m)^-t``; ``d_0 = 1`` (month 0 is not discounted).
+
+    Notes
+    -----
+    The present value of an amount paid at the end of month t is the amount
+    times ``d_t = 1 / (1 + r_m)^t`` [BMA]_ (ch. 2).
+
+    References
+    ----------
+    .. [BMA] Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 2.
+
+    Examples
+    --------
+    What is 1 euro worth today if it arrives in one and in two months, at 1 % a month?
+
+    >>> discount_factors(0.01, 2).round(6)
+    array([1.      , 0.990099, 0.980296])
+    """
     r = np.asarray(rate_monthly, dtype=float)
     return np.power(1.0 + r[..., None], -np.arange(months + 1, dtype=float))
 
 
 def annual_discount_factors(annual_rate, months: int) -> np.ndarray:
-    """Monthly discount factors for an annual rate: (months + 1,) when the batch has one rate
-    (so present values are one BLAS product), (n, months + 1) for a rate per row."""
+    """Monthly discount factors for an annual discount rate.
+
+    Parameters
+    ----------
+    annual_rate : float or array_like, shape (n,)
+        Annual discount rate(s), each > -1. A batch whose rows share one rate
+        gets one row of factors, so that present values are one BLAS
+        matrix-vector product.
+    months : int
+        Horizon T (factors for t = 0..T).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (months + 1,) for one rate (or all rates equal), (n, months + 1)
+        for a rate per row.
+
+    Notes
+    -----
+    ``d_t = (1 + r_m)^-t`` with ``r_m = (1 + r_annual)^(1/12) - 1``
+    (:func:`roi_models.conventions.monthly_rate`; compound-interest
+    equivalence, [BMA]_ ch. 2). So ``d_12 = 1 / (1 + r_annual)``.
+
+    References
+    ----------
+    .. [BMA] Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 2.
+
+    Examples
+    --------
+    At 10 % a year, what is a euro received in twelve months worth today?
+
+    >>> round(float(annual_discount_factors(0.10, 12)[12]), 10)  # 1 / 1.1
+    0.9090909091
+    >>> annual_discount_factors([0.1, 0.1], 3).shape, annual_discount_factors([0.1, 0.2], 3).shape
+    ((4,), (2, 4))
+    """
     rate = np.asarray(annual_rate, dtype=float)
     if rate.ndim and rate.size and np.all(rate == rate.flat[0]):
         rate = rate.flat[0]
     return discount_factors(monthly_rate(rate), months)
 
 
-def npv(cash_flows, annual_rate) -> np.ndarray | float:
-    """Net present value of monthly flows, month 0 undiscounted.
+def npv(cash_flows, annual_rate) -> Any:
+    """Net present value of monthly cash flows, month 0 undiscounted.
 
-    ``NPV = sum_t CF_t / (1 + r_m)^t`` with ``r_m = (1 + r_annual)^(1/12) - 1``.
-    Works on (n, T+1) batches in one matrix-vector product (numpy-financial's
-    ``npv`` refuses 2-D input); ``annual_rate`` may be a scalar or shape (n,).
-    Same timing convention as ``numpy_financial.npv`` (values from t = 0).
+    Parameters
+    ----------
+    cash_flows : array_like, shape (..., T + 1)
+        Monthly flows, month 0 first; inflows positive, outflows negative.
+    annual_rate : float or array_like, shape (n,)
+        Annual discount rate: one for the batch or one per row.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (...)
+        NPV of each row; a Python float for one row.
+
+    Notes
+    -----
+    .. math:: NPV = \\sum_{t=0}^{T} \\frac{CF_t}{(1 + r_m)^t},
+              \\qquad r_m = (1 + r_{annual})^{1/12} - 1
+
+    the discounted-cash-flow value of [BMA]_ (ch. 2 and 5). The timing is
+    ``numpy_financial.npv``'s (values from t = 0: the first flow is not
+    discounted), evaluated for a whole (n, T + 1) batch in one matrix-vector
+    product (``numpy_financial.npv`` takes one rate and one row).
+
+    References
+    ----------
+    .. [BMA] Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 2 and 5.
 
     Examples
     --------
-    numpy's documented example, with the monthly rate given as an annual one:
+    numpy-financial's documented example, with its monthly rate of 28.1 % given
+    as the annual equivalent: is the project worth its 100 up front?
 
     >>> from roi_models.conventions import annualise
-    >>> round(float(npv([-100, 39, 59, 55, 20], annualise(0.281))), 10)
+    >>> round(npv([-100, 39, 59, 55, 20], annualise(0.281)), 10)
     -0.0084785916
+
+    Does a 1,000 outlay repaid 600 in each of the next two months create
+    value at 12 % a year?
+
+    >>> round(npv([-1000, 600, 600], 0.12), 2)
+    183.13
     """
     cf = np.asarray(cash_flows, dtype=float)
     result = _present_value(cf, annual_discount_factors(annual_rate, cf.shape[-1] - 1))
@@ -62,23 +182,111 @@ def _present_value(flows: np.ndarray, factors: np.ndarray) -> np.ndarray:
     return np.einsum("...t,...t->...", flows, factors)
 
 
-def irr_monthly(cash_flows, *, tol: float = 1e-12, max_iter: int = 200) -> np.ndarray | float:
-    """Internal rate of return per month of each row; NaN where none exists.
+def _changes_sign(cf: np.ndarray) -> np.ndarray:
+    """Rows (last axis = months) with at least one inflow and one outflow."""
+    return np.asarray((cf > 0).any(axis=-1) & (cf < 0).any(axis=-1))
 
-    The IRR solves ``sum_t CF_t (1 + r)^-t = 0`` (Gitman, *Principles of
-    Managerial Finance*). Where several rates solve it, the one closest to 0 is
-    returned, as ``numpy_financial.irr`` does. Vectorised: the NPV is
-    evaluated on a grid of rates for all rows in one matrix product, the
-    sign change nearest 0 is kept, and the Illinois method (regula falsi with
-    halving, Dowell & Jarratt 1971) refines it to ``tol``.
-    Rows whose flows never change sign have no IRR (NaN). The grid spans
-    monthly rates from -95 % to +900 %; a root touching zero without a sign
-    change is not found (NaN).
 
-    >>> round(float(irr_monthly([-100, 39, 59, 55, 20])), 5)
+def irr_monthly_npf(cash_flows) -> Any:
+    """Monthly IRR of each row by ``numpy_financial.irr``: the rows a user sees.
+
+    Parameters
+    ----------
+    cash_flows : array_like, shape (T + 1,) or (n, T + 1)
+        Monthly flows, month 0 first.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (n,)
+        The monthly rate r solving ``NPV(r) = 0``; NaN where the flows never
+        change sign or no real rate above -100 % solves it.
+
+    Notes
+    -----
+    The IRR solves [G]_ [BMA]_ (ch. 5)
+
+    .. math:: \\sum_{t=0}^{T} \\frac{CF_t}{(1 + r)^t} = 0.
+
+    ``numpy_financial.irr`` finds every root of that polynomial in
+    ``1/(1 + r)`` and keeps the real one closest to 0. It costs about 0.5 ms
+    a row for 61 months (an eigenvalue problem), so it serves the few rows a
+    user is shown (the scenarios of a file, the explorer's plans, a what-if
+    sweep); :func:`irr_monthly` solves the same equation for large batches.
+    Rows whose flows never change sign are NaN without calling it; each row
+    is scaled by its total magnitude first (the roots do not change).
+
+    References
+    ----------
+    .. [G] L. J. Gitman, *Principles of Managerial Finance, Brief*, 3rd ed., 2003, p. 348.
+    .. [BMA] Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 5.
+
+    Examples
+    --------
+    What monthly return does 100 invested now earn if it pays back 39, 59, 55
+    and 20 (numpy-financial's example)? And a plan that never costs anything?
+
+    >>> round(irr_monthly_npf([-100, 39, 59, 55, 20]), 5)
     0.28095
-    >>> irr_monthly([100, 10, 5])
-    nan
+    >>> irr_monthly_npf([[-100, 0, 0, 74], [100, 10, 5, 0]]).round(4)
+    array([-0.0955,     nan])
+    """
+    cf = np.asarray(cash_flows, dtype=float)
+    rows = cf.reshape(-1, cf.shape[-1])
+    out = np.full(rows.shape[0], np.nan)
+    for i in np.flatnonzero(_changes_sign(rows)):
+        row = rows[i]
+        out[i] = npf.irr(row / np.abs(row).sum())
+    shaped = out.reshape(cf.shape[:-1])
+    return float(shaped) if shaped.ndim == 0 else shaped
+
+
+def irr_monthly(cash_flows, *, tol: float = 1e-12, max_iter: int = 200) -> Any:
+    """Monthly IRR of every row of a large batch at once (vectorised solver).
+
+    Parameters
+    ----------
+    cash_flows : array_like, shape (T + 1,) or (n, T + 1)
+        Monthly flows, month 0 first.
+    tol : float, default 1e-12
+        Stop when the bracket on ``r`` is narrower than
+        ``tol x max(1, |r|)`` for every row.
+    max_iter : int, default 200
+        Most refinement steps (each one matrix product for all rows).
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (n,)
+        The monthly IRR of each row; NaN where the flows never change sign
+        or no rate in the grid's range solves ``NPV(r) = 0``.
+
+    Notes
+    -----
+    Same equation as :func:`irr_monthly_npf` [G]_ [BMA]_,
+    ``sum_t CF_t (1 + r)^-t = 0``, and the same choice among several roots
+    (the one closest to 0, as ``numpy_financial.irr``). The NPV of every row
+    is evaluated on a grid of rates in one matrix product, the sign change
+    nearest 0 is kept, and the Illinois variant of regula falsi (Dowell &
+    Jarratt 1971: superlinear, never leaves the bracket) refines it to
+    ``tol`` (where a row has sign changes at both negative and positive
+    rates, the nearest of each side is refined and the root closer to 0
+    kept). The grid spans monthly rates from -95 % to +900 %; a root that
+    touches zero without a sign change (a double root) is not found (NaN).
+    The tests check it against ``numpy_financial.irr`` on random flows.
+
+    References
+    ----------
+    .. [G] L. J. Gitman, *Principles of Managerial Finance, Brief*, 3rd ed., 2003, p. 348.
+    .. [BMA] Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 5.
+    .. [DJ] M. Dowell and P. Jarratt, "A modified regula falsi method for
+       computing the root of an equation", *BIT* 11, 1971, 168-174.
+
+    Examples
+    --------
+    The monthly return of numpy-financial's example project, and of a row of
+    inflows only (no IRR), in one call:
+
+    >>> irr_monthly([[-100, 39, 59, 55, 20], [100, 10, 5, 0, 0]]).round(5)
+    array([0.28095,     nan])
     """
     cf = np.atleast_2d(np.asarray(cash_flows, dtype=float))
     n, T1 = cf.shape
@@ -92,15 +300,48 @@ def irr_monthly(cash_flows, *, tol: float = 1e-12, max_iter: int = 200) -> np.nd
     sign = np.sign(values)
     change = (sign[:, :-1] * sign[:, 1:] < 0) | (sign[:, :-1] == 0)
     has = change.any(axis=1)
-    # the bracket nearest rate 0, refined on u by the Illinois variant of regula falsi
-    # (Dowell & Jarratt 1971: superlinear, never leaves the bracket), vectorised over rows
+    # The root closest to 0 lies in the sign change nearest 0 on the side of negative rates or
+    # in the one nearest 0 on the side of positive rates: refine both (where a row has both)
+    # and keep the root closer to 0. Bracket midpoints alone can misorder two roots at nearly
+    # the same distance from 0 (the grid is coarse away from 0).
     mid = np.expm1(0.5 * (u[:-1] + u[1:]))
-    j = np.argmin(np.where(change, np.abs(mid)[None, :], np.inf), axis=1)
-    lo, hi = u[j].copy(), u[j + 1].copy()
+    distance = np.where(change, np.abs(mid)[None, :], np.inf)
+    below, above = np.where(mid < 0, distance, np.inf), np.where(mid >= 0, distance, np.inf)
+    j_below, j_above = np.argmin(below, axis=1), np.argmin(above, axis=1)
+    has_below = np.isfinite(below[np.arange(n), j_below])
+    has_above = np.isfinite(above[np.arange(n), j_above])
+    both = np.flatnonzero(has_below & has_above)
+    rows = np.concatenate([np.arange(n), both])
+    j = np.concatenate([np.where(has_below, j_below, j_above), j_above[both]])
+    roots = _illinois(cf[rows], u[j], u[j + 1], tol, max_iter)
+    root = roots[:n].copy()
+    second = roots[n:]
+    closer = np.abs(second) < np.abs(root[both])
+    root[both[closer]] = second[closer]
+    exact = values == 0  # a grid point that is itself a root
+    exact_any = exact.any(axis=1)
+    if exact_any.any():
+        nearest = np.expm1(u[np.argmin(np.where(exact, np.abs(np.expm1(u))[None, :], np.inf),
+                                       axis=1)])
+        root = np.where(exact_any & (~has | (np.abs(nearest) <= np.abs(root))), nearest, root)
+    result = np.where(_changes_sign(cf) & (has | exact_any), root, np.nan)
+    return float(result[0]) if np.ndim(cash_flows) == 1 else result
+
+
+def _illinois(cf: np.ndarray, lo: np.ndarray, hi: np.ndarray, tol: float,
+              max_iter: int) -> np.ndarray:
+    """Rates ``r = exp(u) - 1`` of each row's root of the NPV within ``[lo, hi]`` (on u).
+
+    The Illinois variant of regula falsi (Dowell & Jarratt 1971: superlinear,
+    never leaves the bracket), vectorised over rows; rows whose bracket has
+    no sign change come back as some point of the bracket (the caller masks them).
+    """
+    T1 = cf.shape[1]
+    lo, hi = lo.copy(), hi.copy()
     f_lo = np.einsum("nt,nt->n", cf, _powers(lo, T1))
     f_hi = np.einsum("nt,nt->n", cf, _powers(hi, T1))
     root = 0.5 * (lo + hi)
-    kept = np.zeros(n)  # +1: hi moved last time, -1: lo moved last time
+    kept = np.zeros(cf.shape[0])  # +1: hi moved last time, -1: lo moved last time
     for _ in range(max_iter):
         denom = f_hi - f_lo
         safe = denom != 0
@@ -114,17 +355,9 @@ def irr_monthly(cash_flows, *, tol: float = 1e-12, max_iter: int = 200) -> np.nd
         lo, f_lo = np.where(to_hi, lo, root), np.where(to_hi, f_lo, f_m)
         kept = np.where(to_hi, 1.0, -1.0)
         small = np.expm1(hi) - np.expm1(lo) <= tol * np.maximum(1.0, np.abs(np.expm1(lo)))
-        if np.all((np.abs(f_m) <= 1e-15) | small | ~has):
+        if np.all((np.abs(f_m) <= 1e-15) | small):
             break
-    root = np.expm1(root)
-    exact = values == 0  # a grid point that is itself a root
-    exact_any = exact.any(axis=1)
-    if exact_any.any():
-        nearest = np.argmin(np.where(exact, np.abs(np.expm1(u))[None, :], np.inf), axis=1)
-        root = np.where(exact_any, np.expm1(u[nearest]), root)
-    changes_sign = (cf > 0).any(axis=1) & (cf < 0).any(axis=1)
-    result = np.where(changes_sign & (has | exact_any), root, np.nan)
-    return float(result[0]) if np.ndim(cash_flows) == 1 else result
+    return np.expm1(root)
 
 
 def _powers(u: np.ndarray, T1: int) -> np.ndarray:
@@ -138,26 +371,97 @@ def _powers(u: np.ndarray, T1: int) -> np.ndarray:
     return np.exp(np.where(u < 0, (T1 - 1 - t) * u, -t * u))
 
 
-def irr_annual(cash_flows) -> np.ndarray | float:
-    """The monthly IRR annualised: ``(1 + irr_m)^12 - 1`` (NaN where no IRR exists)."""
+def irr_annual(cash_flows, *, solver: IRRSolver = "numpy_financial") -> Any:
+    """IRR of monthly cash flows, annualised.
+
+    Parameters
+    ----------
+    cash_flows : array_like, shape (T + 1,) or (n, T + 1)
+        Monthly flows, month 0 first.
+    solver : {"numpy_financial", "vectorised"}, default "numpy_financial"
+        ``numpy_financial.irr`` row by row (:func:`irr_monthly_npf`, for the
+        rows shown to a user) or the batch solver (:func:`irr_monthly`).
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (n,)
+        ``(1 + irr_m)^12 - 1``; NaN where no IRR exists.
+
+    Notes
+    -----
+    .. math:: IRR_{annual} = (1 + IRR_{monthly})^{12} - 1
+
+    (compounding, :func:`roi_models.conventions.annualise`; [BMA]_ ch. 5).
+
+    References
+    ----------
+    .. [BMA] Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 5.
+
+    Examples
+    --------
+    A plan that returns exactly 1 % a month: what is that a year?
+
+    >>> flows = [-100] + [0] * 11 + [100 * 1.01 ** 12]
+    >>> round(irr_annual(flows), 6), round(irr_annual(flows, solver="vectorised"), 6)
+    (0.126825, 0.126825)
+    """
+    if solver not in get_args(IRRSolver):
+        raise InputError.one("argument", "solver", solver,
+                             "one of: " + ", ".join(get_args(IRRSolver)))
+    if solver == "numpy_financial":
+        return annualise(irr_monthly_npf(cash_flows))
     return annualise(irr_monthly(cash_flows))
 
 
-def payback_month(cash_flows, annual_rate=None) -> np.ndarray | float:
+def payback_month(cash_flows, annual_rate=None) -> Any:
     """First month after which the cumulative cash flow stays at or above zero.
 
-    ``payback = min { m : sum_{t<=s} CF_t >= 0 for every s >= m }``; NaN when
-    the cumulative flow ends below zero (never pays back within the horizon)
-    or when every flow is zero (nothing to pay back). Month 0 means the plan
-    never goes below zero. With ``annual_rate`` the flows are discounted first
-    (the discounted payback month).
+    Parameters
+    ----------
+    cash_flows : array_like, shape (..., T + 1)
+        Monthly flows, month 0 first (any period works: the TEI table passes
+        yearly flows and gets a year).
+    annual_rate : float or array_like, optional
+        When given, the flows are discounted first (the discounted payback
+        month).
 
-    >>> payback_month([-100, 30, 40, 50])
-    3.0
-    >>> payback_month([-100, 60, 60, -30])
-    nan
-    >>> round(float(payback_month([-100, 30, 40, 50], 0.5)), 1)
-    3.0
+    Returns
+    -------
+    float or numpy.ndarray, shape (...)
+        The payback month (0 when the cumulative flow is never below zero);
+        NaN when the cumulative flow ends below zero (it does not pay back
+        within the horizon) or every flow is zero (nothing to pay back).
+
+    Notes
+    -----
+    With the cumulative flow :math:`C_s = \\sum_{t \\le s} CF_t`,
+
+    .. math:: payback = \\min \\{ m : C_s \\ge 0 \\text{ for every } s \\ge m \\}
+
+    so a plan that dips below zero again later pays back after its last dip
+    (the payback criterion of [BMA]_ ch. 5, "for good"). Rounding of the sums
+    is tolerated: :data:`PAYBACK_TOLERANCE` (1e-9) times ``max(1, sum |CF_t|)``;
+    a flow whose magnitudes are all within it counts as all zero. This is
+    the one payback rule of the package: the annual TEI table's payback in
+    years starts from it (:func:`roi_models.analysis.tei.tei_table`).
+
+    References
+    ----------
+    .. [BMA] Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 5.
+
+    Examples
+    --------
+    When has a 100 investment returning 30, 40 and 50 paid for itself? And
+    one whose last month loses 30 again?
+
+    >>> payback_month([-100, 30, 40, 50]), payback_month([-100, 60, 60, -30])
+    (3.0, nan)
+
+    Discounted at 300 % a year, month 3 falls short (-100 + 26.7 + 31.7 + 35.4)
+    and a fourth month of 20 (12.6 today) is needed:
+
+    >>> payback_month([-100, 30, 40, 50], 3.0), payback_month([-100, 30, 40, 50, 20], 3.0)
+    (nan, 4.0)
     """
     cf = np.asarray(cash_flows, dtype=float)
     if annual_rate is not None:
@@ -172,7 +476,7 @@ def payback_month(cash_flows, annual_rate=None) -> np.ndarray | float:
     else:
         cum = np.cumsum(flows, axis=0)
     size = np.abs(flows)
-    tol = 1e-9 * np.maximum(1.0, size.sum(axis=0))
+    tol = PAYBACK_TOLERANCE * np.maximum(1.0, size.sum(axis=0))
     # 1 + the last month below -tol (0: never below), in small integers: a tenth of floats
     later = np.arange(1, T1 + 1, dtype=np.int16 if T1 < 2**15 else np.int64)[:, None]
     after_last_below = np.multiply(np.less(cum, -tol), later, dtype=later.dtype).max(axis=0)
@@ -188,192 +492,159 @@ _MANY_ROWS = 64  # rows from which payback_month adds whole rows month by month
 
 @dataclass(frozen=True)
 class ROI:
-    """Return on investment of incremental flows, with the PVs behind it."""
+    """Return on investment of incremental flows, with the present values behind it.
+
+    Attributes
+    ----------
+    roi : numpy.ndarray
+        ``(pv_benefits - pv_costs) / pv_costs``; NaN where ``pv_costs`` is 0.
+    pv_benefits, pv_costs : numpy.ndarray
+        Present values of the benefits and of the costs (both >= 0).
+    """
 
     roi: np.ndarray
     pv_benefits: np.ndarray
     pv_costs: np.ndarray
 
 
-def roi_from_components(
-    incremental_components: dict[str, np.ndarray], annual_rate
-) -> ROI:
-    """ROI = (PV benefits - PV costs) / PV costs, from incremental cash-flow components.
+def roi_from_components(incremental_components: dict[str, np.ndarray], annual_rate) -> ROI:
+    """ROI of a plan from its incremental cash-flow components, the TEI way.
 
-    Benefits and costs are defined component by component and month by
-    month: for each signed component (gross profit, channel spend, cost of
-    sales, support, programme...), an incremental *inflow* or *saving*
-    (positive difference against the baseline) is a benefit and an
-    incremental *outflow* or *loss* (negative difference) is a cost. So
-    ``PV benefits - PV costs`` equals the NPV of the incremental flow, and ROI
-    is the TEI definition (Forrester), not revenue over spend (that is ROAS).
-    NaN when PV costs are zero.
+    Parameters
+    ----------
+    incremental_components : dict of str to array_like, each shape (..., T + 1)
+        Signed incremental flows of each component (plan minus baseline):
+        gross profit, channel spend, referral rewards, cost of sales,
+        support, programme cost (as in the net cash flow, outflows negative).
+    annual_rate : float or array_like, shape (n,)
+        Annual discount rate.
+
+    Returns
+    -------
+    ROI
+        ``roi``, ``pv_benefits`` and ``pv_costs``, each of shape (...).
+
+    Notes
+    -----
+    Benefits and costs are taken component by component and month by month:
+    an incremental *inflow* or *saving* (a positive difference against the
+    baseline) is a benefit, an incremental *outflow* or *loss* (a negative
+    difference) is a cost:
+
+    .. math:: B_t = \\sum_k \\max(\\Delta_{k,t}, 0), \\qquad
+              C_t = \\sum_k \\max(-\\Delta_{k,t}, 0), \\qquad
+              ROI = \\frac{PV(B) - PV(C)}{PV(C)}
+
+    with PV as in :func:`npv`. So ``PV(B) - PV(C)`` is the NPV of the
+    incremental flow, and ROI is the TEI definition [TEI]_, not revenue over
+    spend (that is ROAS). Both present values are sums of non-negative
+    terms, taken directly (not PV(B) minus the NPV, which loses the digits of
+    costs that are small beside the benefits); no tolerance is applied, so
+    ROI is NaN exactly when no component ever costs more than in the
+    baseline.
+
+    References
+    ----------
+    .. [TEI] Forrester Research, *Total Economic Impact* methodology.
+    .. [BMA] Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 2.
+
+    Examples
+    --------
+    A programme costs 60 up front; it adds 50 of gross profit in each of two
+    months, saves 5 of spend in month 1 and costs 10 more in month 2. What is
+    its ROI at a zero discount rate?
+
+    >>> r = roi_from_components({"gross_profit": [0, 50, 50], "programme_cost": [-60, 0, 0],
+    ...                          "channel_spend": [0, 5, -10]}, 0.0)
+    >>> float(r.pv_benefits), float(r.pv_costs), float(r.roi)
+    (105.0, 70.0, 0.5)
     """
     return _roi(((np.asarray(v, dtype=float), 0.0) for v in incremental_components.values()),
                 annual_rate)
 
 
 def roi_of_differences(pairs, annual_rate, *, npv=None, workspace: dict | None = None) -> ROI:
-    """:func:`roi_from_components` of the incremental components ``a - b`` of ``(a, b)`` pairs,
-    without building the differences.
+    """:func:`roi_from_components` of the differences ``a - b`` of ``(a, b)`` pairs.
 
-    An inflow component is the pair (plan, baseline); an outflow given as a
-    positive amount is the pair (baseline, plan), since ``-plan - (-baseline)``
-    is ``baseline - plan``. Either side may be one row broadcast against many.
-    ``npv``: the NPV of the summed differences (the incremental flow) when the
-    caller has it already; it spares a pass over every component.
-    ``workspace``: buffers kept between calls of the same shape (see
-    :mod:`roi_models.engine.workspace`).
+    Parameters
+    ----------
+    pairs : iterable of (array_like, array_like)
+        One pair per cash-flow component, each shape (..., T + 1): an inflow
+        component is (plan, baseline); an outflow given as a positive amount
+        is (baseline, plan), since ``-plan - (-baseline)`` is
+        ``baseline - plan``. Either side may be one row broadcast against many.
+    annual_rate : float or array_like, shape (n,)
+        Annual discount rate.
+    npv : array_like, optional
+        Accepted for compatibility with callers that pass the NPV they have
+        (``run_batch``); not used: PV costs are summed directly.
+    workspace : dict, optional
+        Buffers kept between calls of the same shape (see
+        :mod:`roi_models.engine.workspace`).
+
+    Returns
+    -------
+    ROI
+        As :func:`roi_from_components`, without building the difference arrays.
+
+    Notes
+    -----
+    Per component and month, with :math:`\\Delta = a - b`: benefits add
+    :math:`\\max(\\Delta, 0)` and costs add :math:`\\max(\\Delta, 0) - \\Delta`
+    (exactly :math:`\\max(-\\Delta, 0)`: one of the two terms is zero);
+    ROI = (PV benefits - PV costs) / PV costs [TEI]_.
+
+    References
+    ----------
+    .. [TEI] Forrester Research, *Total Economic Impact* methodology.
+
+    Examples
+    --------
+    A plan that earns 120 more gross profit (plan 220, baseline 100) and spends
+    20 more on channels (30 against 10, an outflow: the pair is (baseline,
+    plan)) in month 1, at 0 %:
+
+    >>> r = roi_of_differences([([0, 220], [0, 100]), ([0, 10], [0, 30])], 0.0)
+    >>> float(r.pv_benefits), float(r.pv_costs), float(r.roi)
+    (120.0, 20.0, 5.0)
     """
-    return _roi(((np.asarray(a, dtype=float), b) for a, b in pairs), annual_rate, workspace,
-                npv_total=npv)
+    del npv  # see the docstring: costs are summed directly
+    return _roi(((np.asarray(a, dtype=float), b) for a, b in pairs), annual_rate, workspace)
 
 
-def _roi(pairs, annual_rate, workspace: dict | None = None, npv_total=None) -> ROI:
-    """ROI of the differences ``a - b`` of (a, b) component pairs (definitions above).
-
-    Month by month: the sum of the positive parts (the benefits) and, unless
-    ``npv_total`` is given, the net flow."""
-    total = benefits = part = None
+def _roi(pairs: Iterable[tuple[np.ndarray, Any]], annual_rate,
+         workspace: dict | None = None) -> ROI:
+    """ROI of the differences ``a - b`` of (a, b) component pairs (definitions above)."""
+    benefits = costs = part = positive = None
     for a, b in pairs:
         if benefits is None:
             shape = np.broadcast_shapes(np.shape(a), np.shape(b))
             like = a if a.shape == shape else None  # keep the plan's layout
             benefits = empty(workspace, "benefits", shape, like=like)
+            costs = empty(workspace, "costs", shape, like=like)
             part = empty(workspace, "part", shape, like=like)
-            if npv_total is None:
-                total = empty(workspace, "total", shape, like=like)
-                np.subtract(a, b, out=total)
-                np.maximum(total, 0.0, out=benefits)
-            else:
-                np.subtract(a, b, out=benefits)
-                np.maximum(benefits, 0.0, out=benefits)
+            np.subtract(a, b, out=part)
+            np.maximum(part, 0.0, out=benefits)
+            np.subtract(benefits, part, out=costs)  # max(part, 0) - part = max(-part, 0)
             continue
+        assert costs is not None and part is not None
+        if positive is None:
+            positive = empty(workspace, "positive", benefits.shape, like=benefits)
         np.subtract(a, b, out=part)
-        if total is not None:
-            total += part
-        np.maximum(part, 0.0, out=part)
-        benefits += part
+        np.maximum(part, 0.0, out=positive)
+        benefits += positive
+        np.subtract(positive, part, out=positive)
+        costs += positive
+    if benefits is None or costs is None:
+        raise InputError.one("argument", "components", [], "at least one cash-flow component")
     d = annual_discount_factors(annual_rate, benefits.shape[-1] - 1)
     pv_b = _present_value(benefits, d)  # discounting is linear: one product for all parts
-    if total is not None:
-        npv_total = _present_value(total, d)
-    # PV costs = PV benefits - NPV; below rounding of the sums it is exactly no cost
-    pv_c = pv_b - npv_total
-    pv_c = np.where(pv_c <= 1e-12 * (np.abs(pv_b) + np.abs(npv_total)), 0.0, pv_c)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        roi = np.where(pv_c > 0, (pv_b - pv_c) / np.where(pv_c > 0, pv_c, 1.0), np.nan)
-    return ROI(roi=roi, pv_benefits=pv_b, pv_costs=pv_c)
+    pv_c = _present_value(costs, d)
+    return ROI(roi=np.asarray(safe_ratio(pv_b - pv_c, pv_c)), pv_benefits=pv_b, pv_costs=pv_c)
 
 
-
-# ----------------------------------------------------------------------------- TEI table
-@dataclass(frozen=True)
-class TEITable:
-    """The annual business-case table of a total-economic-impact study.
-
-    ``table`` has rows Costs, Benefits, Net benefits and columns Initial,
-    Year 1..N, Total, Present value. Costs are shown as positive amounts.
-    """
-
-    table: pd.DataFrame
-    discount_rate: float
-    npv: float
-    roi: float | None
-    pv_costs: float
-    pv_benefits: float
-    payback_years: float | None
-
-    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
-        return self.table.to_html(float_format=lambda v: f"{v:,.0f}")
-
-
-def tei_table(
-    costs: Sequence[float], benefits: Sequence[float], discount_rate: float = 0.10
-) -> TEITable:
-    """Annual costs and benefits in the layout of Forrester's TEI studies.
-
-    ``costs`` and ``benefits`` are positive amounts ``[initial, year 1, year 2, ...]``.
-    Initial is undiscounted, year n is discounted by ``(1 + i)^n``;
-    ``NPV = PV benefits - PV costs``; ``ROI = (PV benefits - PV costs) / PV costs``
-    (None when PV costs are 0); payback in years interpolates the cumulative
-    undiscounted net benefit linearly within the year it turns non-negative for
-    good (None when it never does).
-
-    Examples
-    --------
-    Is a 100 up-front, 50-a-year project worth it over three years at 10 %?
-
-    >>> t = tei_table([100, 10, 10, 10], [0, 60, 60, 60], 0.10)
-    >>> round(t.pv_costs, 2), round(t.pv_benefits, 2), round(t.npv, 2), round(t.roi, 4)
-    (124.87, 149.21, 24.34, 0.1949)
-    >>> t.payback_years
-    2.0
-    >>> list(t.table.columns)
-    ['Initial', 'Year 1', 'Year 2', 'Year 3', 'Total', 'Present value']
-    """
-    c = _amounts("costs", costs)
-    b = _amounts("benefits", benefits)
-    if len(c) != len(b):
-        raise InputError.one(
-            "argument", "benefits", list(benefits),
-            f"needs as many values as costs ({len(c)}: initial, then one a year)",
-        )
-    if not np.isfinite(discount_rate) or not -0.99 < discount_rate <= 10:
-        raise InputError.one("argument", "discount_rate", discount_rate, "a rate in (-0.99, 10]")
-    years = np.arange(len(c), dtype=float)
-    d = (1.0 + discount_rate) ** -years
-    pv_c, pv_b = float(c @ d), float(b @ d)
-    net = b - c
-    columns = ["Initial"] + [f"Year {k}" for k in range(1, len(c))]
-    rows = {"Costs": c, "Benefits": b, "Net benefits": net}
-    table = pd.DataFrame(
-        {col: [rows[r][k] for r in rows] for k, col in enumerate(columns)}, index=list(rows)
-    )
-    table["Total"] = [c.sum(), b.sum(), net.sum()]
-    table["Present value"] = [pv_c, pv_b, pv_b - pv_c]
-    table.index.name = "flow"
-    return TEITable(
-        table=table,
-        discount_rate=float(discount_rate),
-        npv=pv_b - pv_c,
-        roi=(pv_b - pv_c) / pv_c if pv_c > 0 else None,
-        pv_costs=pv_c,
-        pv_benefits=pv_b,
-        payback_years=_payback_years(net),
-    )
-
-
-def _amounts(name: str, values: Sequence[float]) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError.one("argument", name, values, "a sequence of numbers") from None
-    if arr.ndim != 1 or arr.size < 2:
-        raise InputError.one(
-            "argument", name, values, "a sequence [initial, year 1, ...] with at least two values"
-        )
-    bad = ~np.isfinite(arr) | (arr < 0)
-    if bad.any():
-        k = int(np.argmax(bad))
-        raise InputError.one(
-            "argument", f"{name}[{k}]", float(arr[k]), "a finite amount >= 0 (costs are positive)"
-        )
-    return arr
-
-
-def _payback_years(net: np.ndarray) -> float | None:
-    cum = np.cumsum(net)
-    if cum[-1] < 0 or np.all(net == 0):
-        return None
-    below = np.flatnonzero(cum < 0)
-    if below.size == 0:
-        return 0.0
-    k = int(below[-1])  # last year-end still below zero; pays back during year k + 1
-    return float(k + (-cum[k]) / net[k + 1])
-
-
-def none_if_nan(value) -> float | None:
-    """A float, or None where the figure does not exist (NaN or infinite)."""
-    v = float(value)
-    return v if np.isfinite(v) else None
+__all__ = [
+    "PAYBACK_TOLERANCE", "ROI", "IRRSolver", "annual_discount_factors", "discount_factors",
+    "irr_annual", "irr_monthly", "irr_monthly_npf", "none_if_nan", "npv", "payback_month",
+    "roi_from_components", "roi_of_differences",
+]

@@ -3,11 +3,14 @@
 import json
 
 import numpy as np
+import numpy_financial as npf
 import pandas as pd
 import pytest
 
 import roi_models as rm
+from roi_models.cli import json_document
 from roi_models.conventions import monthly_rate
+from roi_models.engine import irr_annual
 from roi_models.errors import InputError
 
 
@@ -38,12 +41,14 @@ def test_incremental_npv_is_the_discounted_sum_of_the_monthly_incremental_column
 
 def test_net_cash_flow_is_the_sum_of_its_parts(res):
     m = res.monthly
-    parts = (m.gross_profit - m.marketing_spend - m.cost_of_sales - m.support_cost - m.programme_cost)
+    parts = (m.gross_profit - m.marketing_spend - m.cost_of_sales - m.support_cost
+             - m.programme_cost)
     np.testing.assert_allclose(m.net_cash_flow, parts, rtol=1e-12, atol=1e-6)
 
 
 def test_by_source_adds_up_to_the_totals(res):
-    by = res.by_source.groupby(["scenario", "month"], sort=False)[["active_customers", "new_customers"]].sum()
+    counts = ["active_customers", "new_customers"]
+    by = res.by_source.groupby(["scenario", "month"], sort=False)[counts].sum()
     tot = res.monthly.set_index(["scenario", "month"])[["active_customers", "new_customers"]]
     np.testing.assert_allclose(by.loc[tot.index].to_numpy(), tot.to_numpy(), rtol=1e-12)
 
@@ -85,7 +90,7 @@ def test_register_travels_into_results(res):
 
 
 def test_json_document_is_strict_json_with_nulls(res):
-    doc = res.to_json_dict()
+    doc = json_document(res)
     text = json.dumps(doc, allow_nan=False)  # raises on NaN or inf
     back = json.loads(text)
     assert back["discount_rate_annual"] == 0.1
@@ -112,3 +117,26 @@ def test_frames_are_tidy_and_queryable(res):
     pivot = m.pivot(index="month", columns="scenario", values="active_customers")
     assert list(pivot.columns) == sorted(res.names)
     assert isinstance(m.query("scenario == 'social' and month == 12"), pd.DataFrame)
+
+
+def test_to_json_dict_is_a_deprecated_alias_of_the_cli_document(res):
+    with pytest.warns(DeprecationWarning, match="json_document"):
+        doc = res.to_json_dict(["social"])
+    assert doc == json_document(res, ["social"])
+
+
+def test_monthly_churn_rate_is_missing_where_nobody_was_active(res):
+    m = res.monthly
+    assert m.loc[m.month == 0, "churn_rate"].isna().all()  # month 0: no month before it
+    social = m[m.scenario == "social"]
+    churned, active = social["churned_customers"].to_numpy(), social["active_customers"].to_numpy()
+    expected = churned[1:] / active[:-1]
+    np.testing.assert_allclose(social["churn_rate"].to_numpy(dtype=float)[1:], expected)
+
+
+def test_shown_irr_is_numpy_financial_and_the_batch_solver_agrees(res):
+    inc = res.case.incremental_cash_flow
+    for i, name in enumerate(res.names[1:], start=1):
+        expected = (1 + npf.irr(inc[i])) ** 12 - 1
+        assert res.kpis(name)["irr_annual"] == pytest.approx(expected, rel=1e-9)
+        assert irr_annual(inc[i], solver="vectorised") == pytest.approx(expected, rel=1e-9)

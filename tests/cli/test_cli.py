@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from roi_models.cli import main
-from roi_models.data import scenario_path
+from roi_models.analysis import run_scenarios
+from roi_models.cli import MONTHLY_JSON_FIELDS, SUMMARY_KPIS, format_summary, json_document, main
+from roi_models.data import load_shipped, scenario_path
+from roi_models.formatting import KPIS, format_kpi
 
 B2B = str(scenario_path("b2b_it_services"))
 
@@ -28,14 +30,17 @@ def test_validate_valid_file_prints_one_line(capsys):
 
 
 @pytest.mark.parametrize("command", [
-    ["validate"], ["run"], ["run", "--json"], ["report", "-o", "x.html"], ["export-excel", "-o", "x.xlsx"],
+    ["validate"], ["run"], ["run", "--json"], ["report", "-o", "x.html"],
+    ["export-excel", "-o", "x.xlsx"],
 ])
-def test_every_command_refuses_a_bad_file_with_exit_2(command, bad_file, capsys, tmp_path, monkeypatch):
+def test_every_command_refuses_a_bad_file_with_exit_2(command, bad_file, capsys, tmp_path,
+                                                      monkeypatch):
     monkeypatch.chdir(tmp_path)
     argv = [command[0], str(bad_file), *command[1:]]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "bad.yaml" in err and "base.channels.events.carryover" in err and "1.3" in err and "0.95" in err
+    assert "bad.yaml" in err and "base.channels.events.carryover" in err
+    assert "1.3" in err and "0.95" in err
     assert not list(tmp_path.glob("x.*"))  # nothing written
 
 
@@ -57,12 +62,80 @@ def test_run_prints_a_readable_table(capsys):
     assert "n/a" in lines["status_quo"] and "nan" not in out.lower()
 
 
+@pytest.fixture(scope="module")
+def results():
+    return run_scenarios(load_shipped("b2b_it_services"))
+
+
+def test_run_table_is_written_in_the_house_style(results):
+    text = format_summary(results)
+    lines = text.splitlines()
+    header = lines[3]
+    for key in SUMMARY_KPIS:  # the one set of labels
+        assert KPIS[key].label in header
+    summary = results.summary.set_index("scenario")
+    social = next(line for line in lines if line.startswith("social "))
+    for key in SUMMARY_KPIS:  # every cell is what format_kpi writes for that figure
+        assert format_kpi(key, summary.loc["social", key], "EUR", horizon=60) in social
+    assert "discount rate 10.0 % a year" in lines[1]
+
+
+def test_missing_figures_carry_their_reason_once(results):
+    text = format_summary(results)
+    notes = [line for line in text.splitlines() if line.startswith("[")]
+    # the status quo is the baseline; the traditional plan never pays back
+    assert notes == ["[1] this is the baseline", "[2] does not pay back within 60 months"]
+    status_quo = next(line for line in text.splitlines() if line.startswith("status_quo"))
+    assert status_quo.split()[1:5] == ["n/a", "[1]", "n/a", "[1]"]
+    traditional = next(line for line in text.splitlines() if line.startswith("traditional"))
+    assert "n/a [2]" in traditional
+
+
 def test_run_json_for_one_scenario(capsys):
     assert main(["run", B2B, "--json", "--scenario", "social"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert list(doc["scenarios"]) == ["social"]
     assert doc["discount_rate_annual"] == 0.1
     assert doc["scenarios"]["social"]["kpis"]["npv"] > 0
+
+
+def test_run_json_is_the_json_document_of_the_run(capsys, results):
+    assert main(["run", B2B, "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    expected = json.loads(json.dumps(json_document(results), allow_nan=False))
+    assert printed.keys() == expected.keys() == {
+        "file", "name", "currency", "discount_rate_annual", "horizon_months", "baseline",
+        "units", "scenarios"}
+    assert printed["scenarios"] == expected["scenarios"]
+    assert printed["file"] == B2B and expected["file"] == ""  # the source as given
+    social = printed["scenarios"]["social"]
+    assert list(social["monthly"]) == ["month", *MONTHLY_JSON_FIELDS]
+    assert social["kpis"] == results.kpis("social")
+
+
+def test_a_shipped_scenario_by_name(capsys):
+    assert main(["run", "b2b_it_services", "--json", "--scenario", "social"]) == 0
+    by_name = json.loads(capsys.readouterr().out)
+    assert main(["run", B2B, "--json", "--scenario", "social"]) == 0
+    by_path = json.loads(capsys.readouterr().out)
+    assert by_name["scenarios"] == by_path["scenarios"]
+    assert by_name["file"] == B2B  # the shipped file's path
+    assert main(["validate", "consumer_brand"]) == 0
+    assert capsys.readouterr().out.startswith("OK ")
+
+
+def test_an_unknown_name_lists_the_shipped_scenarios(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "b2b_services"]) == 2
+    err = capsys.readouterr().err
+    assert "b2b_services" in err and "b2b_it_services, consumer_brand, small_fast_mover" in err
+
+
+def test_a_file_in_the_current_folder_wins_over_a_shipped_name(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "consumer_brand").write_text(Path(B2B).read_text())
+    assert main(["validate", "consumer_brand"]) == 0
+    assert "'Northwind IT Services" in capsys.readouterr().out
 
 
 def test_unknown_scenario_exit_2_with_suggestion(capsys):
@@ -76,7 +149,8 @@ def test_console_script_errors_have_no_traceback(bad_file):
         capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr and "base.channels.events.carryover" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "base.channels.events.carryover" in proc.stderr
 
 
 def test_readme_shows_the_current_run_output(capsys):

@@ -32,9 +32,9 @@ def test_report_writes_once_and_refuses_to_overwrite(tmp_path, capsys):
 
 def test_report_options_reach_the_report(tmp_path):
     out = tmp_path / "r.html"
-    assert main(["report", B2B, "-o", str(out), "--date", "2026-01-31", "--title", "Board pack <Q1>",
-                 "--scenario", "social", "--risk-adjust-benefits", "0.2",
-                 "--risk-adjust-costs", "0.1"]) == 0
+    assert main(["report", B2B, "-o", str(out), "--date", "2026-01-31",
+                 "--title", "Board pack <Q1>", "--scenario", "social",
+                 "--risk-adjust-benefits", "0.2", "--risk-adjust-costs", "0.1"]) == 0
     html = out.read_text()
     assert "Board pack &lt;Q1&gt;" in html  # escaped
     assert "20 %" in html and "10 %" in html  # the stated risk adjustments
