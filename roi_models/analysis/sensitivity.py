@@ -53,6 +53,7 @@ Which assumption moves the B2B social plan's NPV most?
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
@@ -208,7 +209,7 @@ def field(results: ScenarioResults, key: str) -> Field:
             raise InputError.one("argument", "field", key,
                                  _choice(plan, list(results.names), "scenario"))
     try:
-        meta = field_meta(path)
+        meta = _field_meta(path)
         if not _is_batch_path(results.batch, path):
             raise KeyError(path)
     except KeyError:
@@ -233,9 +234,15 @@ def numeric_keys(results: ScenarioResults) -> list[str]:
     return keys + list(_LEVER_META)
 
 
+@functools.lru_cache(maxsize=512)
+def _field_meta(path: str) -> FieldMeta:
+    """The schema's metadata of a path (cached: the schema never changes in a process)."""
+    return field_meta(path)
+
+
 def _is_numeric_path(path: str) -> bool:
     try:
-        return not field_meta(path).integer
+        return not _field_meta(path).integer
     except KeyError:
         return False
 
@@ -290,15 +297,22 @@ class Evaluator:
         self.rows = np.array([results.index(question.plan), results.index(question.against)])
         self.base = results.batch.rows(self.rows)
         self.runs = 0  # batches simulated (for tests and benchmarks)
+        self._applies: dict[str, np.ndarray] = {}
 
     def applies(self, f: Field) -> np.ndarray:
         """(2,) bool: does the field move the plan's row, the other plan's row?"""
+        hit = self._applies.get(f.key)
+        if hit is not None:
+            return hit
         names = (self.question.plan, self.question.against)
         if f.lever:
-            return np.array([True, False])
-        if f.plan is not None:
-            return np.array([n == f.plan for n in names])
-        return np.array([_takes_from_base(self.results, n, f.path) for n in names])
+            hit = np.array([True, False])
+        elif f.plan is not None:
+            hit = np.array([n == f.plan for n in names])
+        else:
+            hit = np.array([_takes_from_base(self.results, n, f.path) for n in names])
+        self._applies[f.key] = hit
+        return hit
 
     def batch(self, points: Mapping[str, np.ndarray], fields: Mapping[str, Field]) -> ParamBatch:
         """The batch of every point: rows 0..k-1 the plan, k..2k-1 the other plan."""
