@@ -13,6 +13,13 @@ A scenario file (YAML) looks like::
       social: {channels: {social_ads: {spend: {amount: 30000}}}}
     uncertainty:     # per numeric field: distribution and low/high range
       market.bass_q_annual: {distribution: pert, low: 0.25, mode: 0.38, high: 0.5}
+      scenarios.social.programme.one_time_cost: {distribution: uniform, low: 2e5, high: 4e5}
+
+A key of ``base`` (``market.bass_q_annual``) describes the world: its range
+applies to every plan that takes the field from ``base``, the status quo
+included, and not to a plan that sets the field itself. A key
+``scenarios.<plan>.<field>`` is one plan's own figure: its range applies to
+that plan only (see :mod:`roi_models.analysis.sensitivity`).
 
 Any value may be written as ``{value: x, source: .., confidence: .., owner: ..,
 validated_on: .., note: ..}``: the register keys are taken out into
@@ -293,13 +300,22 @@ def _check_scenarios(sf: ScenarioFile) -> list[Problem]:
 def _check_uncertainty(sf: ScenarioFile) -> list[Problem]:
     problems: list[Problem] = []
     base = sf.base.model_dump()
-    for path, spec in sf.uncertainty.items():
-        where = f"uncertainty.{path}"
+    for key, spec in sf.uncertainty.items():
+        where = f"uncertainty.{key}"
+        path, plan = key, base
+        parts = key.split(".")
+        if parts[0] == "scenarios" and len(parts) > 2:  # one plan's own figure
+            if parts[1] not in sf.scenarios:
+                problems.append(Problem(where, key, "'scenarios.<name>.<field>' needs a scenario "
+                                        "of this file; " + _choice_text(parts[1],
+                                                                        sf.scenario_names)))
+                continue
+            path, plan = ".".join(parts[2:]), sf.scenario(parts[1]).model_dump()
         try:
             meta = field_meta(path)
-            get_path(base, path)
+            get_path(plan, path)
         except KeyError:
-            problems.append(Problem(where, path, _unknown_path_text(path, base)))
+            problems.append(Problem(where, key, _unknown_path_text(path, plan)))
             continue
         if meta.integer:
             problems.append(Problem(where, path, "whole-number fields take no uncertainty"))
