@@ -55,8 +55,9 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,7 +72,7 @@ from .scenarios import ScenarioResults
 from .whatif import move_budget
 
 MOVED = "plans.budget_moved_to_social"
-"""Lever path: budget moved to social (-1..1), see :func:`roi_models.analysis.whatif.move_budget`."""
+"""Lever path: budget moved to social (-1..1; :func:`roi_models.analysis.whatif.move_budget`)."""
 MULTIPLIER = "plans.budget_multiplier"
 """Lever path: multiple of the plan's channel budget (1: the file's)."""
 
@@ -558,7 +559,8 @@ def data_table(results: ScenarioResults, row_field: str, column_field: str, *,
 
     >>> from roi_models import load_shipped, run_scenarios
     >>> dt = data_table(run_scenarios(load_shipped("b2b_it_services")),
-    ...                 "social.word_of_mouth_lift", "market.bass_q_annual", points=3, plan="social")
+    ...                 "social.word_of_mouth_lift", "market.bass_q_annual", points=3,
+    ...                 plan="social")
     >>> dt.frame.shape
     (3, 3)
     """
@@ -631,7 +633,8 @@ def _search_grid(f: Field, today: float, size: int = 64) -> np.ndarray:
         parts.append([hi])
     if math.isfinite(lo) and math.isfinite(hi):
         parts.append(np.linspace(lo, hi, size // 2))
-    grid = np.unique(f.clip(np.concatenate([np.ravel(p) for p in parts])))
+    grid = np.unique(f.clip(np.concatenate([np.ravel(np.asarray(p, dtype=float))
+                                            for p in parts])))
     return grid[np.isfinite(grid)]
 
 
@@ -640,7 +643,9 @@ _ZERO = 1e-12  # relative size of a KPI difference treated as 0 (rounding noise 
 
 def _brackets(grid: np.ndarray, values: np.ndarray, today: float
               ) -> tuple[float, float] | float | None:
-    """The sign change of ``values`` on ``grid`` nearest ``today``: a bracket, an exact root, None."""
+    """The sign change of ``values`` on ``grid`` nearest ``today``.
+
+    A bracket (two grid values), an exact root (one value) or None."""
     finite = np.isfinite(values)
     g, v = grid[finite], values[finite].copy()
     # values within rounding noise of 0 are roots: the same point evaluated in batches of
@@ -780,7 +785,7 @@ def decision_margins(results: ScenarioResults, *, plan: str | None = None,
     ['blended', 'status_quo']
     """
     q0 = ask(results, plan)
-    npv = dict(zip(results.names, np.asarray(results.case.npv, dtype=float)))
+    npv = dict(zip(results.names, np.asarray(results.case.npv, dtype=float), strict=True))
     others = sorted((n for n in results.names if n not in (q0.plan, STATUS_QUO)),
                     key=lambda n: -npv[n])
     rivals = ([others[0]] if others else []) + ([STATUS_QUO] if q0.plan != STATUS_QUO else [])
@@ -798,7 +803,7 @@ def _margins_against(results: ScenarioResults, q: Question, specs: list[Field]) 
     F = len(specs)
     fields = {f.key: f for f in specs}
     today = np.array([_value_in(ev, f) for f in specs])
-    grids = [_search_grid(f, t) for f, t in zip(specs, today)]
+    grids = [_search_grid(f, t) for f, t in zip(specs, today, strict=True)]
     sizes = [g.size for g in grids]
     points = {}
     start = np.cumsum([0] + sizes)
@@ -831,7 +836,8 @@ def _margins_against(results: ScenarioResults, q: Question, specs: list[Field]) 
                                     tolerances={"xatol": 1e-12, "xrtol": 1e-10})
         root[idx] = _refined(res)
     change = root - today
-    width = np.array([(f.high - f.low) if f.low is not None else np.nan for f in specs])
+    width = np.array([f.high - f.low if f.low is not None and f.high is not None else np.nan
+                      for f in specs])
     frame = pd.DataFrame({
         "field": [f.key for f in specs], "label": [f.label for f in specs],
         "rival": q.against, "today": today, "value": root, "change": change,
@@ -857,7 +863,22 @@ def _margin_sentence(row: Any, q: Question) -> str:
 
 
 __all__ = [
-    "MOVED", "MULTIPLIER", "DataTable", "Evaluator", "Field", "GoalSeek", "KPI_NAMES",
-    "Question", "ask", "data_table", "decision_margins", "field", "goal_seek", "numeric_keys",
-    "recommended_plan", "spider", "tornado", "uncertain_fields",
+    "KPI_NAMES",
+    "MOVED",
+    "MULTIPLIER",
+    "DataTable",
+    "Evaluator",
+    "Field",
+    "GoalSeek",
+    "Question",
+    "ask",
+    "data_table",
+    "decision_margins",
+    "field",
+    "goal_seek",
+    "numeric_keys",
+    "recommended_plan",
+    "spider",
+    "tornado",
+    "uncertain_fields",
 ]

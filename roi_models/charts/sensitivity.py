@@ -70,7 +70,7 @@ def tornado_figure(frame: pd.DataFrame, *, top: int = 12) -> go.Figure:
     for end, colour in (("low", NEGATIVE), ("high", POSITIVE)):
         k = rows[f"kpi_{end}"].to_numpy(dtype=float)
         texts = [f"{plain(lbl)} = {v:,.4g} ({end}): {_kpi_text(kpi, x, cur)}"
-                 for lbl, v, x in zip(rows["label"], rows[end], k)]
+                 for lbl, v, x in zip(rows["label"], rows[end], k, strict=True)]
         fig.add_bar(y=labels, x=k - base, base=base, orientation="h",
                     name=f"at the {end} end", marker={"color": colour},
                     customdata=texts, hovertemplate="%{customdata}<extra></extra>")
@@ -92,13 +92,13 @@ def spider_figure(frame: pd.DataFrame) -> go.Figure:
     a = frame.attrs
     cur, kpi = a["currency"], a["kpi"]
     fig = go.Figure()
-    for i, (key, part) in enumerate(frame.groupby("field", sort=False)):
+    for i, (_key, part) in enumerate(frame.groupby("field", sort=False)):
         label = plain(str(part["label"].iloc[0]))
         symbols = np.where(part["clipped"], "circle-open", "circle").tolist()
         texts = [f"{label}: {c:+.0%} ({v:,.4g}{', at its bound' if cl else ''}): "
                  f"{_kpi_text(kpi, k, cur)}".replace("%", " %")
                  for c, v, cl, k in zip(part["change"], part["value"], part["clipped"],
-                                        part["kpi"])]
+                                        part["kpi"], strict=True)]
         fig.add_scatter(x=part["change"], y=part["kpi"], mode="lines+markers", name=label,
                         marker={"symbol": symbols, "size": 7},
                         line={"color": scenario_colour(i + 1), "width": 2},
@@ -154,7 +154,7 @@ def decision_margin_figure(frame: pd.DataFrame) -> go.Figure:
         never = ~np.isfinite(part["value"].to_numpy(dtype=float))
         unranged = ~never & ~np.isfinite(width)
         labels = []
-        for w, pct, nv, ur in zip(width, part["change_pct"], never, unranged):
+        for w, pct, nv, ur in zip(width, part["change_pct"], never, unranged, strict=True):
             move = percent(pct, 0) if np.isfinite(pct) else ""
             labels.append("never" if nv else f"{move} (no range)" if ur else
                           f"{move}, {w:.1f} ranges" + (" (cut)" if w > MARGIN_CAP else ""))

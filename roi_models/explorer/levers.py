@@ -59,6 +59,7 @@ from typing import Any, Literal, Mapping
 
 import numpy as np
 
+from ..analysis.whatif import move_budget
 from ..assumptions import (
     STATUS_QUO,
     FieldMeta,
@@ -68,7 +69,6 @@ from ..assumptions import (
     scenario_file_to_dict,
 )
 from ..assumptions.merge import get_path
-from ..analysis.whatif import move_budget
 from ..engine import spend_schedule
 from ..errors import InputError, Problem
 

@@ -96,7 +96,8 @@ def test_whatif_slider_steps_show_npv(results, figures):
     # the slider starts at the plan itself: step 20 of -100 %..+100 %, nothing moved
     assert figures["whatif"].layout.sliders[0].active == 20 == sweep.plan_index
     assert steps[20].label == "0 %"
-    assert f"NPV {money(float(results.kpis('social')['npv']), 'EUR')}" in steps[20].args[1]["title.text"]
+    npv = money(float(results.kpis("social")["npv"]), "EUR")
+    assert f"NPV {npv}" in steps[20].args[1]["title.text"]
 
 
 def test_waterfall_total_is_npv(results, figures):

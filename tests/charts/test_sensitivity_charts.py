@@ -24,7 +24,7 @@ def test_tornado_bars_run_from_the_low_to_the_high_kpi(results):
     np.testing.assert_allclose(np.asarray(low.x) + base, t["kpi_low"][::-1])
     np.testing.assert_allclose(np.asarray(high.x) + base, t["kpi_high"][::-1])
     assert low.base == base and "EUR 9.2 m" in fig.layout.title.text
-    assert all(text.startswith("EUR") or text.startswith("-EUR") for text in fig.layout.xaxis.ticktext)
+    assert all(t.startswith(("EUR", "-EUR")) for t in fig.layout.xaxis.ticktext)
 
 
 def test_spider_has_a_line_per_field_and_marks_clipped_points(results):
@@ -32,7 +32,7 @@ def test_spider_has_a_line_per_field_and_marks_clipped_points(results):
                                                     "social.word_of_mouth_lift"])
     fig = charts.spider_figure(s)
     assert len(fig.data) == 2
-    for trace, (_, part) in zip(fig.data, s.groupby("field", sort=False)):
+    for trace, (_, part) in zip(fig.data, s.groupby("field", sort=False), strict=True):
         np.testing.assert_allclose(trace.y, part["kpi"])
         assert ("circle-open" in list(trace.marker.symbol)) == bool(part["clipped"].any())
 
