@@ -95,6 +95,26 @@ def _parser() -> argparse.ArgumentParser:
                      help="also print OUTPUT as PDF (same name, .pdf) with headless Chromium")
     rep.set_defaults(func=_cmd_report)
 
+    sens = sub.add_parser(
+        "sensitivity", help="tornado: which uncertain assumptions move a KPI most (one at a time, "
+        "each at the low and the high of the file's uncertainty section)")
+    sens.add_argument("file", help=_FILE_HELP)
+    _question_args(sens)
+    sens.add_argument("--margins", action="store_true",
+                      help="also how far each assumption can move before the decision changes")
+    sens.add_argument("--json", action="store_true", help="print a JSON document instead")
+    sens.set_defaults(func=_cmd_sensitivity)
+
+    goal = sub.add_parser("goal-seek", help="the value of a field at which a KPI reaches a "
+                          "target (break-even: NPV = 0)")
+    goal.add_argument("file", help=_FILE_HELP)
+    goal.add_argument("--field", required=True, metavar="PATH",
+                      help="a numeric field, e.g. economics.revenue_per_customer_monthly")
+    _question_args(goal)
+    goal.add_argument("--target", type=_finite, default=0.0, help="KPI value to reach (default 0)")
+    goal.add_argument("--json", action="store_true", help="print a JSON document instead")
+    goal.set_defaults(func=_cmd_goal_seek)
+
     xl = sub.add_parser("export-excel", help="write assumptions and results to an Excel workbook")
     xl.add_argument("file", help=_FILE_HELP)
     xl.add_argument("-o", "--output", required=True, help="XLSX file to write")
@@ -105,6 +125,25 @@ def _parser() -> argparse.ArgumentParser:
 
 _FILE_HELP = ("scenario file (YAML), or the name of a shipped one: "
               + ", ".join(shipped_scenarios()))
+
+
+def _question_args(p: argparse.ArgumentParser) -> None:
+    from .analysis.sensitivity import KPI_NAMES
+
+    p.add_argument("--plan", metavar="NAME", help="the plan (default: the recommended one)")
+    p.add_argument("--against", metavar="NAME", help="the plan it is compared with (default: "
+                   f"{STATUS_QUO}; a plan against a plan is the decision question)")
+    p.add_argument("--kpi", default="npv", choices=KPI_NAMES, help="the KPI (default npv)")
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
+    return value
 
 
 def _share(text: str) -> float:
@@ -184,6 +223,34 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.pdf:
         written = print_pdf(path, pdf, overwrite=args.overwrite)
         print(f"wrote {written}")
+    return EXIT_OK
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .analysis import sensitivity
+
+    res = _results(args)
+    frame = sensitivity.tornado(res, plan=args.plan, against=args.against, kpi=args.kpi)
+    margins = sensitivity.decision_margins(res, plan=frame.attrs["plan"]) if args.margins else None
+    if args.json:
+        json.dump(sensitivity_document(frame, margins), sys.stdout, indent=1, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        print(format_tornado(res, frame, margins))
+    return EXIT_OK
+
+
+def _cmd_goal_seek(args: argparse.Namespace) -> int:
+    from .analysis import sensitivity
+
+    res = _results(args)
+    g = sensitivity.goal_seek(res, args.field, plan=args.plan, against=args.against,
+                              kpi=args.kpi, target=args.target)
+    if args.json:
+        json.dump(_finite_or_null(g.to_json_dict()), sys.stdout, indent=1, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        print(format_goal_seek(res, g))
     return EXIT_OK
 
 
@@ -318,3 +385,105 @@ def json_document(res: ScenarioResults, names: Sequence[str] | None = None) -> d
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+# ----------------------------------------------------------------------------- sensitivity
+def _finite_or_null(value: Any) -> Any:
+    """JSON-ready: NaN and inf become None, numpy numbers Python numbers, recursively."""
+    if isinstance(value, dict):
+        return {k: _finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_null(v) for v in value]
+    if isinstance(value, (bool, str)) or value is None:
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value
+    if not math.isfinite(number):
+        return None
+    return int(number) if isinstance(value, int) else number
+
+
+def sensitivity_document(frame: Any, margins: Any = None) -> dict[str, Any]:
+    """The document ``roi-models sensitivity --json`` prints.
+
+    ``kpi``, ``plan``, ``against``, ``base`` (the KPI of the deterministic run) and
+    ``fields``: a list sorted by swing of ``{field, label, value, low, high, kpi_low,
+    kpi_high, swing}``; with margins, ``margins``: ``{field, rival, today, value, change_pct,
+    in_ranges, sentence}`` (``value`` null where no value of the field makes the plans tie).
+    """
+    a = frame.attrs
+    doc: dict[str, Any] = {
+        "kpi": a["kpi"], "plan": a["plan"], "against": a["against"], "base": a["base"],
+        "fields": [
+            {k: row[k] for k in ("field", "label", "value", "low", "high", "kpi_low", "kpi_high",
+                                 "swing")}
+            for row in frame.to_dict("records")
+        ],
+    }
+    if margins is not None:
+        doc["margins"] = [
+            {k: row[k] for k in ("field", "rival", "today", "value", "change_pct", "in_ranges",
+                                 "sentence")}
+            for row in margins.to_dict("records")
+        ]
+    return _finite_or_null(doc)
+
+
+def format_tornado(res: ScenarioResults, frame: Any, margins: Any = None) -> str:
+    """The tornado table ``roi-models sensitivity`` prints (and the margins' sentences)."""
+    a = frame.attrs
+    kpi, cur = a["kpi"], res.currency
+
+    def fig(v: Any) -> str:
+        return format_kpi(kpi, v, cur, horizon=res.horizon)
+
+    versus = f" against {a['against']}" if KPIS[kpi].incremental else ""
+    rows = [[r["label"], f"{r['low']:,.6g} .. {r['high']:,.6g}", fig(r["kpi_low"]),
+             fig(r["kpi_high"]), fig(r["swing"]) if KPIS[kpi].style == "money" else ""]
+            for r in frame.to_dict("records")]
+    header = ["assumption", "low .. high", f"{KPIS[kpi].label} at low", "at high", "swing"]
+    widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = f"{cells[0]:<{widths[0]}}"
+        rest = [f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest]).rstrip()
+
+    lines = [
+        res.file.name,
+        f"Sensitivity of the {KPIS[kpi].label} of {a['plan']}{versus}: each uncertain "
+        f"assumption at its low and its high, the others as in the file "
+        f"(today {fig(a['base'])})",
+        "",
+        line(header),
+        *(line(r) for r in rows),
+    ]
+    if margins is not None and len(margins):
+        lines += ["", "How far each assumption can move before the decision changes:"]
+        for rival, part in margins.groupby("rival", sort=False):
+            found = part[part["value"].notna()]
+            lines += [f"- {s}" for s in found["sentence"]]
+            never = part[part["value"].isna()]
+            if len(never):
+                who = "the status quo" if rival == STATUS_QUO else rival
+                lines.append(f"- {a['plan']} beats {who} at every value of: "
+                             + ", ".join(never["label"]) + ".")
+    return "\n".join(lines)
+
+
+def format_goal_seek(res: ScenarioResults, g: Any) -> str:
+    """The answer ``roi-models goal-seek`` prints."""
+    q = g.question
+    versus = f" against {q.against}" if KPIS[q.kpi].incremental else ""
+    what = f"{KPIS[q.kpi].label} of {q.plan}{versus}"
+    target = format_kpi(q.kpi, g.target, res.currency, exact=True)
+    if g.value is None:
+        return f"{what}: {g.reason}."
+    change = (g.value - g.today) / abs(g.today) if g.today else float("nan")
+    moved = f", {percent(change, 0)} from today's {g.today:,.6g}" if math.isfinite(change) else ""
+    return (f"{what} reaches {target} at {g.field} = {g.value:,.6g}{moved} "
+            f"({KPIS[q.kpi].label} there: "
+            f"{format_kpi(q.kpi, g.kpi_at_value, res.currency, exact=True)}).")
+

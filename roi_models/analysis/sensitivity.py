@@ -67,7 +67,7 @@ from ..assumptions import STATUS_QUO, FieldMeta, field_meta
 from ..assumptions.merge import get_path
 from ..engine import ParamBatch, business_case, plan_metrics, simulate
 from ..errors import InputError
-from ..formatting import KPIS
+from ..formatting import KPIS, percent
 from .scenarios import ScenarioResults
 from .whatif import move_budget
 
@@ -856,7 +856,7 @@ def _margin_sentence(row: Any, q: Question) -> str:
     if not np.isfinite(row.value):
         return (f"{row.label}: {q.plan} beats {rival} at every value the field can take.")
     if np.isfinite(row.change_pct) and row.today != 0:
-        how = f"{abs(row.change_pct):.0%} {row.direction}".replace("%", " %")
+        how = f"{percent(abs(row.change_pct))} {row.direction}"
     else:
         how = f"{row.direction}, at {_num(row.value)}"
     return f"{row.label} could be {how} before {rival} wins."
