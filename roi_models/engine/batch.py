@@ -133,8 +133,9 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
         out |= {"npv": npv_inc, "roi": roi_of_differences(pairs, rate, npv=npv_inc).roi,
                 "payback_month": np.asarray(payback_month(inc))}
     if keep_cash_flows:
-        out["net_cash_flow"] = res.net_cash_flow.copy()  # not a view of the chunk's results
-    return out
+        out["net_cash_flow"] = res.net_cash_flow
+    # copies: a view would keep the chunk's whole block of monthly results alive
+    return {k: np.array(v, order="C") for k, v in out.items()}
 
 
 def _result(arrays: dict[str, np.ndarray]) -> SimResult:

@@ -16,7 +16,6 @@ import pandas as pd
 
 from ..conventions import annualise, monthly_rate
 from ..errors import InputError
-from .workspace import empty
 
 
 def discount_factors(rate_monthly, months: int) -> np.ndarray:
@@ -222,8 +221,8 @@ def roi_of_differences(pairs, annual_rate, *, npv=None, workspace: dict | None =
     is ``baseline - plan``. Either side may be one row broadcast against many.
     ``npv``: the NPV of the summed differences (the incremental flow) when the
     caller has it already; it spares a pass over every component.
-    ``workspace``: buffers kept between calls of the same shape (see
-    :mod:`roi_models.engine.workspace`).
+    ``workspace``: a dict of buffers kept between calls of the same shape
+    (the caller owns it: the next call with it overwrites them).
     """
     return _roi(((np.asarray(a, dtype=float), b) for a, b in pairs), annual_rate, workspace,
                 npv_total=npv)
@@ -239,10 +238,10 @@ def _roi(pairs, annual_rate, workspace: dict | None = None, npv_total=None) -> R
         if benefits is None:
             shape = np.broadcast_shapes(np.shape(a), np.shape(b))
             like = a if a.shape == shape else None  # keep the plan's layout
-            benefits = empty(workspace, "benefits", shape, like=like)
-            part = empty(workspace, "part", shape, like=like)
+            benefits = _empty(workspace, "benefits", shape, like=like)
+            part = _empty(workspace, "part", shape, like=like)
             if npv_total is None:
-                total = empty(workspace, "total", shape, like=like)
+                total = _empty(workspace, "total", shape, like=like)
                 np.subtract(a, b, out=total)
                 np.maximum(total, 0.0, out=benefits)
             else:
@@ -265,6 +264,22 @@ def _roi(pairs, annual_rate, workspace: dict | None = None, npv_total=None) -> R
         roi = np.where(pv_c > 0, (pv_b - pv_c) / np.where(pv_c > 0, pv_c, 1.0), np.nan)
     return ROI(roi=roi, pv_benefits=pv_b, pv_costs=pv_c)
 
+
+
+def _empty(workspace: dict | None, name: str, shape: tuple[int, ...], *,
+          like: np.ndarray | None = None) -> np.ndarray:
+    """An uninitialised float array of ``shape`` (laid out like ``like`` when given):
+    fresh, or the workspace's array of that name if it has that shape and layout."""
+    def make() -> np.ndarray:
+        return np.empty(shape) if like is None else np.empty_like(like, dtype=float)
+
+    if workspace is None:
+        return make()
+    buffer = workspace.get(name)
+    if (buffer is None or buffer.shape != tuple(shape)
+            or (like is not None and buffer.strides != like.strides)):
+        buffer = workspace[name] = make()
+    return buffer
 
 
 # ----------------------------------------------------------------------------- TEI table
