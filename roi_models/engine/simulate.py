@@ -450,8 +450,8 @@ def _simulate_rows(g, channel, spend, social,
             viral = viral_churn * d
             # acquisition: paid wins, word of mouth (Bass), referrals, within the market
             q_eff = q * (1.0 + beta_q * e)
-            imitation = q_eff * A / M
-            q_adopter = q_eff if U == 0.0 else q_eff * A / U  # U = 0: the Bass curve from F = 0
+            imitation = q_eff * (A / M)
+            q_adopter = q_eff if U == 0.0 else q_eff * (A / U)  # U = 0: the Bass curve from F = 0
             new_s[S_EXISTING] = 0.0
             new_s[S_TRADITIONAL] = wins_k[0] * hit
             new_s[S_SOCIAL] = wins_k[1] * hit
@@ -511,13 +511,15 @@ def _simulate_rows(g, channel, spend, social,
 def _hill(a, K, Lmax, alpha):
     """Hill saturation ``Lmax x^alpha / (x^alpha + 1)``, ``x = a / K`` (Jin et al. 2017).
 
-    Computed divided through by ``x^alpha``, ``Lmax / (1 + x^-alpha)``: no
-    overflow for a large x, and 0 at x = 0 (``x^-alpha = inf``). With alpha = 1
-    (the default shape) ``x^-1`` is ``K / a`` as a division: the same value to
-    the last bit or so, at a fraction of the cost of ``pow``.
+    With alpha = 1 (the default shape) it is ``Lmax a / (a + K)`` (K > 0: no
+    division by zero); any other shape is computed divided through by
+    ``x^alpha``, ``Lmax / (1 + x^-alpha)``: no overflow for a large x, and 0 at
+    x = 0 (``x^-alpha = inf``). Both are the textbook value to rounding; the
+    first spares ``pow``, which costs more than the rest of a channel's month.
     """
-    x_inv_alpha = K / a if alpha == 1.0 else (a / K) ** -alpha
-    return Lmax / (1.0 + x_inv_alpha)
+    if alpha == 1.0:
+        return Lmax * a / (a + K)
+    return Lmax / (1.0 + (a / K) ** -alpha)
 
 
 @njit(cache=True, nogil=True)

@@ -32,7 +32,7 @@ def hill(a: float, K: float, Lmax: float, alpha: float) -> float:
 def bass_new(M: float, U: float, A: float, q_eff: float, p: float) -> float:
     """Adopters of one month: M (F1 - F0) with the exact Riccati step of
     dF/dt = (p + q' F)(1 - F), q' = q_eff A / U (q_eff when U = 0), F0 = U / M (Bass 1969)."""
-    q1 = q_eff if U == 0.0 else q_eff * A / U
+    q1 = q_eff if U == 0.0 else q_eff * (A / U)
     F0 = U / M
     s = p + q1
     if s == 0.0:
