@@ -24,7 +24,7 @@ from .metrics import plan_metrics
 from .params import ParamBatch
 from .simulate import INFLOWS, OUTFLOWS, SimResult, batch_arrays, simulate_chunk
 
-DEFAULT_CHUNK_ROWS = 512  # a chunk's monthly arrays (11 MB at 60 months) stay in cache
+DEFAULT_CHUNK_ROWS = 256  # a chunk's monthly arrays (5.6 MB at 60 months) stay in cache
 
 
 @dataclass(frozen=True)
