@@ -13,7 +13,8 @@ def test_engine_benchmark_prints_figures_and_verdicts():
         cwd=ROOT, capture_output=True, text=True, check=True, timeout=300,
     ).stdout
     lines = out.splitlines()
-    assert any(line.startswith("one numpy call on 4 rows") for line in lines)
+    assert any(line.startswith("first simulate call, cold (compile)") for line in lines)
+    assert any(line.startswith("first simulate call, warm (load the cache)") for line in lines)
     simulate = next(line for line in lines if line.startswith("simulate, 4 scenarios x 60 months"))
     assert "target < 2:" in simulate
     assert any("run_batch 3,000 x 60 months" in line for line in lines)

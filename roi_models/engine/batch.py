@@ -1,16 +1,19 @@
 """Large batches in chunks: the KPIs of many parameter sets without keeping every monthly array.
 
 A Monte Carlo run or a fine sensitivity grid has 10^4-10^6 rows. Simulating
-them at once would hold about 2 kB per row and month; :func:`run_batch`
-simulates chunks of a few thousand rows and keeps only the per-row figures (and, if
-asked, the net cash flow), so memory grows with n only through (n,) and
-(n, T+1) arrays.
+them at once would hold about 22 kB per row (60 months); :func:`run_batch`
+cuts the batch into chunks of a few hundred rows, runs :func:`summarise_chunk`
+on each (plain arrays in, plain arrays out: the unit of work a Dask worker
+can run as well) on a thread pool, and keeps only the per-row figures (and,
+if asked, the net cash flow), so memory grows with n only through (n,) and
+(n, T+1) arrays. The compiled kernel releases the GIL, so threads run
+chunks side by side; every figure of a row depends on that row alone, so
+the result does not depend on the chunk size or the number of threads.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -19,9 +22,9 @@ import numpy as np
 from .finance import npv, payback_month, roi_of_differences
 from .metrics import plan_metrics
 from .params import ParamBatch
-from .simulate import INFLOWS, OUTFLOWS, simulate
+from .simulate import INFLOWS, OUTFLOWS, SimResult, batch_arrays, simulate_chunk
 
-DEFAULT_CHUNK_ROWS = 6144  # fewer chunks (less per-chunk overhead) beat smaller ones here
+DEFAULT_CHUNK_ROWS = 256  # a chunk's monthly arrays (5.6 MB at 60 months) stay in cache
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,10 @@ def run_batch(
     :func:`roi_models.engine.business_case` defines them (IRR is left out: it
     is the costly figure; compute it for the rows you show).
 
-    Chunks are independent, so ``workers`` threads (default: the machine's
-    cores) simulate them side by side: numpy releases the GIL inside its
-    loops. The result does not depend on ``workers`` (rows keep their order).
+    Chunks (:func:`summarise_chunk`) are independent, so ``workers`` threads
+    (default: the machine's cores) run them side by side: the compiled kernel
+    releases the GIL. The result depends neither on ``workers`` nor on
+    ``chunk_rows`` (rows keep their order).
 
     >>> from roi_models.data import load_shipped
     >>> sf = load_shipped("b2b_it_services")
@@ -73,48 +77,68 @@ def run_batch(
     n = batch.n
     if baseline is not None and baseline.n not in (1, n):
         raise ValueError(f"baseline needs 1 or {n} rows, has {baseline.n}")
-    base_res = simulate(baseline) if baseline is not None and baseline.n == 1 else None
-    count = max(1, -(-n // chunk_rows))  # chunks of at most chunk_rows rows
-    threads = max(1, min(workers or os.cpu_count() or 1, count))
-    # as many chunks as a multiple of the threads: no thread idles at the end while
-    # another finishes a last chunk
-    count = -(-count // threads) * threads
-    chunk_rows = max(1, -(-n // count))
-    starts = list(range(0, n, chunk_rows))
-    local = threading.local()  # one workspace per thread: chunks reuse their arrays
+    threads = max(1, workers or os.cpu_count() or 1)
+    plan_arrays = batch_arrays(batch)
+    base_arrays = batch_arrays(baseline) if baseline is not None else None
+
+    per_row_baseline = baseline is not None and baseline.n > 1
 
     def chunk(start: int) -> dict[str, np.ndarray]:
         rows = slice(start, min(start + chunk_rows, n))
-        sub = batch.rows(rows)
-        if not hasattr(local, "workspace"):
-            local.workspace, local.kpi_workspace = {}, {}
-        res = simulate(sub, workspace=local.workspace)  # used up before this thread's next chunk
-        m = plan_metrics(res, sub)
-        out = {
-            "npv_plan": m.npv, "cac": m.cac, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
-            "cost_of_sales_share": m.cost_of_sales_share, "churn_monthly_avg": m.churn_monthly_avg,
-            "customers_end": m.customers_end,
-        }
-        if baseline is not None:
-            ref = base_res if base_res is not None else simulate(baseline.rows(rows))
-            rate = sub["finance.discount_rate_annual"]
-            # (n, T+1) view of a month-major array: payback_month adds whole rows month by month
-            inc = np.subtract(res.net_cash_flow.T, ref.net_cash_flow.T).T
-            # inflows as (plan, baseline), outflow amounts as (baseline, plan): see roi_of_differences
-            pairs = ([(getattr(res, k), getattr(ref, k)) for k in INFLOWS]
-                     + [(getattr(ref, k), getattr(res, k)) for k in OUTFLOWS])
-            npv_inc = np.asarray(npv(inc, rate))
-            r = roi_of_differences(pairs, rate, npv=npv_inc, workspace=local.kpi_workspace)
-            out |= {"npv": npv_inc, "roi": r.roi,
-                    "payback_month": np.asarray(payback_month(inc))}
-        if keep_cash_flows:
-            out["net_cash_flow"] = res.net_cash_flow
-        # copies: the workspace's arrays (and views of them) are overwritten by the next chunk
-        return {k: np.array(v, order="C") for k, v in out.items()}
+        base = base_arrays
+        if base is not None and per_row_baseline:
+            base = rows_of(base, rows)
+        return summarise_chunk(rows_of(plan_arrays, rows), base, keep_cash_flows=keep_cash_flows)
 
-    if threads == 1:
+    starts = range(0, n, chunk_rows)
+    if threads == 1 or len(starts) == 1:
         done = [chunk(s) for s in starts]
     else:
-        with ThreadPoolExecutor(threads) as pool:
+        with ThreadPoolExecutor(min(threads, len(starts))) as pool:
             done = list(pool.map(chunk, starts))
     return BatchSummary(**{k: np.concatenate([d[k] for d in done]) for k in done[0]})
+
+
+def rows_of(arrays: dict[str, np.ndarray], rows: slice) -> dict[str, np.ndarray]:
+    """The arrays of :func:`~roi_models.engine.simulate.batch_arrays` for some rows (views).
+
+    The row axis is the last one; spend shared by every row (last axis 1) and
+    the channel kinds stay as they are."""
+    return {k: v if k == "channel_is_social" or (k == "spend" and v.shape[-1] == 1) else v[..., rows]
+            for k, v in arrays.items()}
+
+
+def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray] | None = None,
+                    *, keep_cash_flows: bool = False) -> dict[str, np.ndarray]:
+    """The per-row figures of :class:`BatchSummary` for one chunk: plain arrays in and out.
+
+    ``plan`` and ``baseline`` are :func:`~roi_models.engine.simulate.batch_arrays`
+    dicts (the baseline with one row, or as many as the plan). Returns the
+    fields of :class:`BatchSummary` by name, each (n,) (the net cash flow
+    (n, T+1)). Pure: the unit of work of :func:`run_batch` and of a Dask task.
+    """
+    res = _result(plan)
+    m = plan_metrics(res, plan)  # plan_metrics reads the discount rate by its schema path
+    out = {
+        "npv_plan": m.npv, "cac": m.cac, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
+        "cost_of_sales_share": m.cost_of_sales_share, "churn_monthly_avg": m.churn_monthly_avg,
+        "customers_end": m.customers_end,
+    }
+    if baseline is not None:
+        ref = _result(baseline)
+        rate = plan["finance.discount_rate_annual"]
+        inc = res.net_cash_flow - ref.net_cash_flow
+        # inflows as (plan, baseline), outflow amounts as (baseline, plan): see roi_of_differences
+        pairs = ([(getattr(res, k), getattr(ref, k)) for k in INFLOWS]
+                 + [(getattr(ref, k), getattr(res, k)) for k in OUTFLOWS])
+        npv_inc = np.asarray(npv(inc, rate))
+        out |= {"npv": npv_inc, "roi": roi_of_differences(pairs, rate, npv=npv_inc).roi,
+                "payback_month": np.asarray(payback_month(inc))}
+    if keep_cash_flows:
+        out["net_cash_flow"] = res.net_cash_flow
+    # copies: a view would keep the chunk's whole block of monthly results alive
+    return {k: np.array(v, order="C") for k, v in out.items()}
+
+
+def _result(arrays: dict[str, np.ndarray]) -> SimResult:
+    return SimResult(horizon=arrays["spend"].shape[1] - 1, **simulate_chunk(arrays))

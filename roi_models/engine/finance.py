@@ -37,7 +37,6 @@ import numpy_financial as npf
 
 from ..conventions import annualise, monthly_rate, none_if_nan, safe_ratio
 from ..errors import InputError
-from .workspace import empty
 
 IRRSolver = Literal["numpy_financial", "vectorised"]
 """How an IRR is solved: ``numpy_financial.irr`` row by row (the rows a user sees) or the
@@ -579,8 +578,8 @@ def roi_of_differences(pairs, annual_rate, *, npv=None, workspace: dict | None =
         Accepted for compatibility with callers that pass the NPV they have
         (``run_batch``); not used: PV costs are summed directly.
     workspace : dict, optional
-        Buffers kept between calls of the same shape (see
-        :mod:`roi_models.engine.workspace`).
+        Buffers kept between calls of the same shape (the caller owns it: the next
+        call with it overwrites them).
 
     Returns
     -------
@@ -620,16 +619,16 @@ def _roi(pairs: Iterable[tuple[np.ndarray, Any]], annual_rate,
         if benefits is None:
             shape = np.broadcast_shapes(np.shape(a), np.shape(b))
             like = a if a.shape == shape else None  # keep the plan's layout
-            benefits = empty(workspace, "benefits", shape, like=like)
-            costs = empty(workspace, "costs", shape, like=like)
-            part = empty(workspace, "part", shape, like=like)
+            benefits = _empty(workspace, "benefits", shape, like=like)
+            costs = _empty(workspace, "costs", shape, like=like)
+            part = _empty(workspace, "part", shape, like=like)
             np.subtract(a, b, out=part)
             np.maximum(part, 0.0, out=benefits)
             np.subtract(benefits, part, out=costs)  # max(part, 0) - part = max(-part, 0)
             continue
         assert costs is not None and part is not None
         if positive is None:
-            positive = empty(workspace, "positive", benefits.shape, like=benefits)
+            positive = _empty(workspace, "positive", benefits.shape, like=benefits)
         np.subtract(a, b, out=part)
         np.maximum(part, 0.0, out=positive)
         benefits += positive
@@ -641,6 +640,22 @@ def _roi(pairs: Iterable[tuple[np.ndarray, Any]], annual_rate,
     pv_b = _present_value(benefits, d)  # discounting is linear: one product for all parts
     pv_c = _present_value(costs, d)
     return ROI(roi=np.asarray(safe_ratio(pv_b - pv_c, pv_c)), pv_benefits=pv_b, pv_costs=pv_c)
+
+
+def _empty(workspace: dict | None, name: str, shape: tuple[int, ...], *,
+           like: np.ndarray | None = None) -> np.ndarray:
+    """An uninitialised float array of ``shape`` (laid out like ``like`` when given):
+    fresh, or the workspace's array of that name if it has that shape and layout."""
+    def make() -> np.ndarray:
+        return np.empty(shape) if like is None else np.empty_like(like, dtype=float)
+
+    if workspace is None:
+        return make()
+    buffer = workspace.get(name)
+    if (buffer is None or buffer.shape != tuple(shape)
+            or (like is not None and buffer.strides != like.strides)):
+        buffer = workspace[name] = make()
+    return buffer
 
 
 __all__ = [

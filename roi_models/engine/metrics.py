@@ -24,6 +24,7 @@ does not exist. Definitions, over months 1..T unless stated:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,7 +62,7 @@ class PlanMetrics:
     new_customers_total: np.ndarray
 
 
-def plan_metrics(res: SimResult, batch: ParamBatch) -> PlanMetrics:
+def plan_metrics(res: SimResult, batch: ParamBatch | Mapping[str, np.ndarray]) -> PlanMetrics:
     """CAC, CLV, cost of sales, churn and NPV of every row of a simulation.
 
     Parameters

@@ -10,6 +10,7 @@ row shares them, (C, T + 1, 1). Month 0 of a spend schedule is always 0.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
@@ -21,6 +22,7 @@ from ..assumptions.schema import (
     ConstantSpend,
     ExplicitSpend,
     LinearSpend,
+    field_meta,
 )
 from ..errors import InputError
 
@@ -144,32 +146,106 @@ class ParamBatch:
         (``"market.bass_q_annual"``), per-channel parameters
         (``"channels.tv.carryover"``) and constant spend levels
         (``"channels.tv.spend.amount"``: the same amount in months 1..T) are
-        supported. The caller is responsible for keeping values within the
-        schema's bounds (:func:`roi_models.assumptions.field_meta`).
+        supported. Every value is checked against the schema's bounds
+        (:func:`roi_models.assumptions.field_meta`), whole numbers where the
+        field is an integer, 0 or 1 for a switch, and ``initial_customers <=
+        potential_customers`` row by row.
+
+        Raises
+        ------
+        InputError
+            For an unknown path (naming the nearest valid one), a value of the
+            wrong shape, a value that is not finite or one outside the bounds
+            (naming the field, how many rows are bad, the first bad value and
+            what is allowed).
+
+        Examples
+        --------
+        What if the LinkedIn ads carried over every lead to the next month?
+
+        >>> from roi_models.data import load_shipped
+        >>> sf = load_shipped("b2b_it_services")
+        >>> batch = ParamBatch.from_assumptions([sf.scenario("social")])
+        >>> batch.with_values({"channels.linkedin.carryover": 1.0})
+        Traceback (most recent call last):
+        ...
+        roi_models.errors.InputError: argument: channels.linkedin.carryover = 1.0: a number in [0, 0.95] (share/month) (1 of 1 rows outside)
         """
         scalars = dict(self.scalars)
         channel = {k: v.copy() for k, v in self.channel.items()}
         spend = self.spend
         for path, value in values.items():
-            arr = np.broadcast_to(np.asarray(value, dtype=float), (self.n,))
-            if path in scalars:
-                scalars[path] = arr.copy()
-                continue
-            parts = path.split(".")
-            if len(parts) >= 3 and parts[0] == "channels" and parts[1] in self.channel_names:
-                c = self.channel_names.index(parts[1])
-                if len(parts) == 3 and parts[2] in channel:
-                    channel[parts[2]][c] = arr
-                    continue
-                if parts[2:] == ["spend", "amount"]:
-                    if spend.shape[2] != self.n:
-                        spend = np.broadcast_to(spend, spend.shape[:2] + (self.n,)).copy()
-                    elif spend is self.spend:
-                        spend = spend.copy()
-                    spend[c, 1:, :] = arr
-                    continue
-            raise KeyError(f"{path}: not a parameter of this batch")
+            target = self._target(path)
+            arr = _checked_values(path, value, self.n)
+            if target == "scalar":
+                scalars[path] = arr
+            elif target == "spend":
+                c = self.channel_names.index(path.split(".")[1])
+                if spend.shape[2] != self.n:
+                    spend = np.broadcast_to(spend, spend.shape[:2] + (self.n,)).copy()
+                elif spend is self.spend:
+                    spend = spend.copy()
+                spend[c, 1:, :] = arr
+            else:
+                parts = path.split(".")
+                channel[parts[2]][self.channel_names.index(parts[1])] = arr
+        if {"market.initial_customers", "market.potential_customers"} & set(values):
+            over = scalars["market.initial_customers"] > scalars["market.potential_customers"]
+            if over.any():
+                k = int(np.argmax(over))
+                raise InputError.one(
+                    "argument", "market.initial_customers", float(scalars["market.initial_customers"][k]),
+                    f"must not exceed market.potential_customers "
+                    f"({scalars['market.potential_customers'][k]:g}) ({int(over.sum())} of {self.n} rows)")
         return replace(self, scalars=scalars, channel=channel, spend=spend)
+
+    def _target(self, path: str) -> str:
+        """What ``path`` sets: "scalar", "channel" or "spend"; InputError naming the nearest valid
+        path otherwise."""
+        if path in self.scalars and path != "finance.horizon_months":
+            return "scalar"
+        parts = path.split(".")
+        if len(parts) >= 3 and parts[0] == "channels" and parts[1] in self.channel_names:
+            if len(parts) == 3 and parts[2] in self.channel:
+                return "channel"
+            if parts[2:] == ["spend", "amount"]:
+                return "spend"
+        if path == "finance.horizon_months":
+            raise InputError.one("argument", path, None,
+                                 "the horizon is fixed for a batch: build a batch of plans "
+                                 "with that horizon (ParamBatch.from_assumptions)")
+        valid = [p for p in self.scalars if p != "finance.horizon_months"]
+        valid += [f"channels.{c}.{p}" for c in self.channel_names for p in CHANNEL_PARAMS]
+        valid += [f"channels.{c}.spend.amount" for c in self.channel_names]
+        nearest = difflib.get_close_matches(path, valid, n=1, cutoff=0.0)
+        raise InputError.one("argument", path, None,
+                             f"not a parameter of this batch; did you mean '{nearest[0]}'?")
+
+
+def _checked_values(path: str, value: Any, n: int) -> np.ndarray:
+    """``value`` as a fresh (n,) float array, checked against the schema's bounds of ``path``."""
+    try:
+        arr = np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
+    except (TypeError, ValueError):
+        raise InputError.one("argument", path, value,
+                             f"a number or an array of shape ({n},) (one value per row)") from None
+    if path == "viral_event.enabled":  # a switch: no unit, no bounds in the schema
+        bad, allowed = (arr != 0.0) & (arr != 1.0), "0 or 1 (off or on)"
+    else:
+        meta = field_meta(path)
+        bad = ~np.isfinite(arr)
+        if meta.low is not None:
+            bad |= (arr < meta.low) if meta.low_inclusive else (arr <= meta.low)
+        if meta.high is not None:
+            bad |= arr > meta.high
+        if meta.integer:
+            bad |= arr != np.round(arr)
+        allowed = meta.allowed()
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise InputError.one("argument", path, float(arr[k]),
+                             f"{allowed} ({int(bad.sum())} of {n} rows outside)")
+    return arr
 
 
 def spend_schedule(channel: Channel, horizon: int) -> np.ndarray:

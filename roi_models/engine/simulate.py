@@ -1,14 +1,12 @@
 """The batched monthly simulation: one call runs n plans over months 0..T.
 
-Inside, every array keeps the batch as its last, contiguous axis
-(``(T + 1, n)``, ``(K, T + 1, n)`` per channel kind, ``(T + 1, 5, n)`` per
-customer source so that each month is one block); the month loop is the only
-Python loop and exists because customers are a recurrence. Everything that
-does not depend on the customer state (carry-over, saturation, funnel,
-engagement, churn rates, viral decay, customer value) is computed for all
-months at once. On small batches a numpy call costs its overhead (about 1 us
-on the reference machine), so the month loop is written as 15 calls on
-same-shaped blocks; see ``benchmarks/run.py`` for the figures.
+One compiled kernel (:func:`_simulate_rows`, numba) runs the model row by
+row and month by month, in the order of the equations below and with their
+names. A thin wrapper (:func:`simulate_chunk`) checks the arrays and
+allocates the outputs; :func:`simulate` turns a :class:`ParamBatch` into
+those arrays and the outputs into a :class:`SimResult`. Large batches go
+through :func:`simulate_chunk` chunk by chunk (see
+:mod:`roi_models.engine.batch`): plain arrays in, plain arrays out.
 
 The equations (months t = 1..T; month 0 holds the starting state and the
 one-time cost). Sources: DESIGN.md of this project, with the literature named
@@ -47,29 +45,74 @@ on each line.
   customer first pays next month, Gupta & Lehmann 2003); support
   ``contacts x cost x A(t) x (1 - deflection e)``; net cash flow = gross profit
   - channel spend - referral rewards - cost of sales - support - programme.
+- Customer value (Gupta & Lehmann 2003): ``V_s(t) = r_s(t+1) (m(t+1) + V_s(t+1)) / (1 + i)``
+  backwards from the perpetuity ``V_s(T) = m(T) r_s(T) / (1 + i - r_s(T))``,
+  ``r = 1 - churn``, ``m = R x margin - support per customer``, i the monthly
+  discount rate.
+
+The kernel is compiled on first use and cached on disk (``cache=True``:
+numba writes the cache next to this file, or in a per-user cache directory
+when the package directory is read-only; ``NUMBA_CACHE_DIR`` overrides both).
 """
 
 from __future__ import annotations
 
-import itertools
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
+from numba import njit
 
 from ..assumptions.schema import SOURCES
-from ..conventions import bass_monthly, monthly_rate
-from .params import ParamBatch
-from .workspace import empty
+from ..errors import InputError
+from .params import CHANNEL_PARAMS, ParamBatch
 
 S_EXISTING, S_TRADITIONAL, S_SOCIAL, S_ORGANIC, S_REFERRAL = range(len(SOURCES))
 KINDS: tuple[str, ...] = ("traditional", "social")
-_SMALL_BATCH = 64  # rows up to which per-call overhead, not memory traffic, decides
-_TINY = 1e-300  # keeps 0/0 at 0 (or 1 for A/U) without masked divisions in the month loop
-
 
 INFLOWS: tuple[str, ...] = ("gross_profit",)  # the cash-flow components of SimResult
 OUTFLOWS: tuple[str, ...] = ("channel_spend", "referral_rewards", "cost_of_sales", "support_cost",
                              "programme_cost")
+
+SCALARS: tuple[str, ...] = (
+    "finance.discount_rate_annual",
+    "market.potential_customers", "market.initial_customers",
+    "market.bass_p_annual", "market.bass_q_annual",
+    "economics.revenue_per_customer_monthly", "economics.gross_margin",
+    "funnel.lead_to_opportunity", "funnel.win_rate", "funnel.cost_per_opportunity",
+    "funnel.sales_cycle_months", "funnel.social_cost_reduction",
+    "funnel.social_win_rate_uplift", "funnel.social_cycle_reduction",
+    "social.engagement_half_saturation", "social.word_of_mouth_lift", "social.churn_reduction",
+    "social.support_deflection", "social.referral_lift",
+    "referrals.referrals_per_customer_monthly", "referrals.conversion",
+    "referrals.reward_per_customer",
+    *(f"retention.churn_monthly.{s}" for s in SOURCES),
+    "retention.downturn.start_month", "retention.downturn.duration_months",
+    "retention.downturn.added_churn",
+    "support.contacts_per_customer_monthly", "support.cost_per_contact",
+    "programme.one_time_cost", "programme.ongoing_monthly", "programme.response_capability",
+    "organisation.ramp_up_months", "organisation.implementation_cost_multiplier",
+    "viral_event.enabled", "viral_event.month", "viral_event.acquisition_hit",
+    "viral_event.added_churn", "viral_event.half_life_months", "viral_event.mitigation",
+)
+"""The scalar inputs of the kernel (schema paths), in the order of its parameter table."""
+
+# rows of the kernel's parameter table (numba reads module constants at compile time)
+(_RATE, _M, _N0, _P, _Q, _R, _GM, _L2O, _WIN, _CPO, _LAG, _SOC_CPO, _SOC_WIN, _SOC_LAG,
+ _H, _WOM, _GAMMA, _DEFLECT, _REF_LIFT, _REF_RATE, _REF_CONV, _REWARD,
+ _CHURN0, _, _, _, _,  # five sources from _CHURN0 on
+ _DOWN_START, _DOWN_LEN, _DOWN_CHURN, _CONTACTS, _CONTACT_COST,
+ _ONE_TIME, _ONGOING, _RESPONSE, _RAMP, _IMPL,
+ _VIRAL_ON, _VIRAL_MONTH, _VIRAL_HIT, _VIRAL_CHURN, _VIRAL_HALF, _VIRAL_MITIGATION,
+ ) = range(len(SCALARS))
+# rows of the kernel's channel table, in the order of params.CHANNEL_PARAMS
+_S_BEFORE, _LAMBDA, _LMAX, _K, _ALPHA = range(len(CHANNEL_PARAMS))
+
+BY_SOURCE = ("active", "new", "retained", "survival", "customer_value")  # (n, 5, T+1)
+BY_KIND = ("leads", "opportunities", "cost_of_sales_by_kind", "spend_by_kind")  # (n, 2, T+1)
+TOTALS = ("referral_rewards", "engagement", "revenue", "gross_profit", "support_cost",
+          "programme_cost", "net_cash_flow", "channel_spend", "cost_of_sales",
+          "margin_per_customer", "active_customers", "new_customers")  # (n, T+1)
 
 
 @dataclass(frozen=True)
@@ -148,13 +191,8 @@ class SimResult:
         return {"gross_profit": self.gross_profit, **{k: -getattr(self, k) for k in OUTFLOWS}}
 
 
-def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
+def simulate(batch: ParamBatch) -> SimResult:
     """Run the monthly model for every row of ``batch`` (see the module docstring).
-
-    ``workspace`` (see :mod:`roi_models.engine.workspace`; one dict per thread)
-    keeps the month-by-row arrays from one call to the next with the same
-    shape. The arrays of the returned result then live in the workspace: the
-    next call with it overwrites them.
 
     Examples
     --------
@@ -167,500 +205,324 @@ def simulate(batch: ParamBatch, *, workspace: dict | None = None) -> SimResult:
     >>> res.active_customers.shape
     (4, 61)
     """
-    T, n = batch.horizon, batch.n
-    g = batch.scalars
-    months = np.arange(T + 1, dtype=float)[:, None]  # (T+1, 1)
-    S = len(SOURCES)
-
-    # ---------------------------------------------------------------- channels
-    spend = batch.spend  # (C, T+1, n), or (C, T+1, 1) when every row shares it
-    channel = batch.channel
-    adstock = _adstock(spend, channel["carryover"], channel["spend_before_plan"],
-                       empty(workspace, "adstock", (spend.shape[0], T + 1, n)))
-    social = batch.channel_is_social
-    # (2, T+1, n); leads[:, 0] is the pre-plan steady state
-    leads = empty(workspace, "leads", (2, T + 1, n))
-    leads_by_channel = _hill(adstock, channel["half_saturation"][:, None, :],
-                             channel["shape"][:, None, :], channel["max_leads_monthly"][:, None, :],
-                             empty(workspace, "leads_by_channel", adstock.shape))
-    _by_kind(leads_by_channel, social, leads)
-    spend_by_kind = empty(workspace, "spend_by_kind", (2, T + 1, n))
-    if spend.shape[2] == n:
-        _by_kind(spend, social, spend_by_kind)
-    else:  # shared by every row: sum the one column, then spread it
-        spend_by_kind[...] = _by_kind(spend, social, np.empty((2, T + 1, 1)))
-    spend_by_kind[:, 0] = 0.0
-    social_adstock = empty(workspace, "social_adstock", (T + 1, n))
-    if np.count_nonzero(social) == 1:  # the usual case: one social channel
-        np.copyto(social_adstock, adstock[social.argmax()])
-    else:
-        np.add.reduce(adstock, 0, None, social_adstock, False, 0.0, social[:, None, None])
-
-    # ---------------------------------------------------------------- engagement
-    # ramp(t) = min(1, t / ramp_up_months); no ramp-up months: 1 from month 1
-    ramp = np.divide(months, np.maximum(g["organisation.ramp_up_months"], 1e-12),
-                     out=empty(workspace, "ramp", (T + 1, n)))
-    np.minimum(ramp, 1.0, out=ramp)
-    ramp[0] = 0.0
-    half = g["social.engagement_half_saturation"]
-    before = social_adstock[0] / (social_adstock[0] + half)  # social presence before the plan
-    x = social_adstock
-    x += g["programme.ongoing_monthly"]
-    engagement = np.add(x, half, out=empty(workspace, "engagement", x.shape))
-    np.divide(x, engagement, out=engagement)  # x / (x + H)
-    engagement -= before
-    engagement *= ramp
-    engagement += before
-    engagement[0] = before
-
-    # ---------------------------------------------------------------- shocks
-    start = g["retention.downturn.start_month"]
-    in_downturn = (months >= start) & (months < start + g["retention.downturn.duration_months"])
-    added_churn = np.multiply(in_downturn, g["retention.downturn.added_churn"],
-                              out=empty(workspace, "added_churn", (T + 1, n)))
-    acquisition_factor = None  # 1 everywhere unless a viral event hits acquisition
-    viral_on = g["viral_event.enabled"] > 0
-    if viral_on.any():
-        since = months - g["viral_event.month"]
-        decay = np.where(
-            viral_on & (since >= 0),
-            np.exp2(-np.maximum(since, 0.0) / g["viral_event.half_life_months"]),  # 0.5^(dt/h)
-            0.0,
-        )
-        decay *= 1.0 - g["viral_event.mitigation"] * g["programme.response_capability"] * ramp
-        added_churn += decay * g["viral_event.added_churn"]
-        decay *= -g["viral_event.acquisition_hit"]
-        if decay.any():
-            acquisition_factor = np.add(decay, 1.0, out=empty(workspace, "acquisition", (T + 1, n)))
-
-    # ---------------------------------------------------------------- funnel
-    opp = np.multiply(leads, g["funnel.lead_to_opportunity"],
-                      out=empty(workspace, "opportunities", leads.shape))  # (2, T+1, n)
-    cpo = g["funnel.cost_per_opportunity"]
-    cpo_k = np.array([cpo, cpo * (1.0 - g["funnel.social_cost_reduction"])])  # (2, n)
-    cost_of_sales = np.multiply(opp, cpo_k[:, None, :], out=empty(workspace, "cost_of_sales", opp.shape))
-    cost_of_sales[:, 0, :] = 0.0
-    win = g["funnel.win_rate"]
-    win_k = np.array([win, np.minimum(1.0, win * (1.0 + g["funnel.social_win_rate_uplift"]))])
-    lag = g["funnel.sales_cycle_months"]
-    lag_k = np.array([lag, lag * (1.0 - g["funnel.social_cycle_reduction"])])  # (2, n)
-    # new customers (month, source, row): one block a month; the paid ones are the
-    # wins, written straight into their rows
-    new = empty(workspace, "new", (T + 1, S, n))
-    new[0] = 0.0
-    new[:, S_EXISTING] = 0.0
-    paid = new[:, S_TRADITIONAL:S_SOCIAL + 1].transpose(1, 0, 2)  # (2, T+1, n) view
-    _lagged(opp, lag_k, paid, scale=win_k)  # win rate x opportunities of month t - lag
-    if acquisition_factor is not None:
-        paid *= acquisition_factor
-
-    # ---------------------------------------------------------------- retention
-    churn0 = np.array([g[f"retention.churn_monthly.{s}"] for s in SOURCES])  # (5, n)
-    # survival = 1 - churn, churn = churn0 (1 - gamma e) + added; (month, source, row)
-    survival = empty(workspace, "survival", (T + 1, S, n))
-    reduction = np.multiply(engagement, g["social.churn_reduction"],
-                            out=empty(workspace, "scratch", (T + 1, n)))
-    reduction -= 1.0  # gamma e - 1
-    base = np.subtract(1.0, added_churn, out=added_churn)  # 1 - added
-    if n <= _SMALL_BATCH:  # two calls
-        np.multiply(reduction[:, None, :], churn0, out=survival)
-        survival += base[:, None, :]
-    else:  # month by month: the second pass finds the block in cache
-        for t in range(1, T + 1):
-            np.multiply(churn0, reduction[t], out=survival[t])
-            survival[t] += base[t]
-    survival[0] = 1.0
-
-    # ---------------------------------------------------------------- customers
-    # q_eff = (1 + lift e) q, monthly
-    q_eff = np.multiply(engagement, g["social.word_of_mouth_lift"],
-                        out=empty(workspace, "q_eff", (T + 1, n)))
-    q_eff += 1.0
-    q_eff *= bass_monthly(g["market.bass_q_annual"])
-    # what one active customer brings: [q_eff / M, referrals]
-    per_active = empty(workspace, "per_active", (T + 1, 2, n))
-    np.divide(q_eff, g["market.potential_customers"], out=per_active[:, 0])
-    referrals = per_active[:, 1]
-    np.multiply(engagement, g["social.referral_lift"], out=referrals)
-    referrals += 1.0
-    if acquisition_factor is not None:
-        referrals *= acquisition_factor
-    referrals *= g["referrals.referrals_per_customer_monthly"] * g["referrals.conversion"]
-    active, retained, active_total, new_total, retained_total = _customers(
-        g["market.initial_customers"], g["market.potential_customers"],
-        bass_monthly(g["market.bass_p_annual"]), q_eff, per_active, acquisition_factor, survival,
-        new, workspace=workspace,
-    )
-    leads[:, 0] = 0.0  # month 0 held the pre-plan pipeline; report months 1..T only
-    opp[:, 0] = 0.0
-
-    # ---------------------------------------------------------------- cash
-    revenue = empty(workspace, "revenue", (T + 1, n))
-    if retained_total is None:  # small batch: one call sums the sources
-        np.ones(S).dot(retained, out=revenue)
-        revenue *= g["economics.revenue_per_customer_monthly"]
-    else:
-        np.multiply(retained_total, g["economics.revenue_per_customer_monthly"], out=revenue)
-    gross_profit = np.multiply(revenue, g["economics.gross_margin"],
-                               out=empty(workspace, "gross_profit", revenue.shape))
-    support_per_customer = np.multiply(engagement, g["social.support_deflection"],
-                                       out=empty(workspace, "support_per_customer", (T + 1, n)))
-    np.subtract(1.0, support_per_customer, out=support_per_customer)
-    support_per_customer *= g["support.contacts_per_customer_monthly"] * g["support.cost_per_contact"]
-    support_per_customer[0] = 0.0
-    support_cost = np.multiply(active_total, support_per_customer,
-                               out=empty(workspace, "support_cost", revenue.shape))
-    referral_rewards = np.multiply(new[:, S_REFERRAL], g["referrals.reward_per_customer"],
-                                   out=empty(workspace, "referral_rewards", revenue.shape))
-    programme = empty(workspace, "programme", revenue.shape)
-    programme[1:] = g["programme.ongoing_monthly"]
-    programme[0] = g["programme.one_time_cost"] * g["organisation.implementation_cost_multiplier"]
-    channel_spend = np.add(spend_by_kind[0], spend_by_kind[1],
-                           out=empty(workspace, "channel_spend", revenue.shape))
-    cost_of_sales_total = np.add(cost_of_sales[0], cost_of_sales[1],
-                                 out=empty(workspace, "cost_of_sales_total", revenue.shape))
-    net = np.subtract(gross_profit, channel_spend, out=empty(workspace, "net", revenue.shape))
-    net -= referral_rewards
-    net -= cost_of_sales_total
-    net -= support_cost
-    net -= programme
-    margin = np.subtract(g["economics.revenue_per_customer_monthly"] * g["economics.gross_margin"],
-                         support_per_customer, out=empty(workspace, "margin", (T + 1, n)))
-    value = _customer_value(survival, margin, monthly_rate(g["finance.discount_rate_annual"]),
-                            workspace=workspace)
-
-    def by_source(a: np.ndarray) -> np.ndarray:  # (T+1, 5, n) -> (n, 5, T+1)
-        return a.transpose(2, 1, 0)
-
-    def by_kind(a: np.ndarray) -> np.ndarray:  # (2, T+1, n) -> (n, 2, T+1)
-        return a.transpose(2, 0, 1)
-
-    return SimResult(
-        horizon=T,
-        active=by_source(active), new=by_source(new), retained=by_source(retained),
-        survival=by_source(survival),
-        revenue_per_customer=g["economics.revenue_per_customer_monthly"],
-        leads=by_kind(leads), opportunities=by_kind(opp),
-        cost_of_sales_by_kind=by_kind(cost_of_sales), spend_by_kind=by_kind(spend_by_kind),
-        referral_rewards=referral_rewards.T, engagement=engagement.T,
-        revenue=revenue.T, gross_profit=gross_profit.T, support_cost=support_cost.T,
-        programme_cost=programme.T, net_cash_flow=net.T,
-        channel_spend=channel_spend.T, cost_of_sales=cost_of_sales_total.T,
-        margin_per_customer=margin.T, customer_value=by_source(value),
-        active_customers=active_total.T, new_customers=new_total.T,
-    )
+    return SimResult(horizon=batch.horizon, **simulate_chunk(batch_arrays(batch)))
 
 
-def _by_kind(per_channel: np.ndarray, social: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Sum (C, T+1, m) channel arrays into ``out``, (2, T+1, m): traditional, social.
+def batch_arrays(batch: ParamBatch) -> dict[str, np.ndarray]:
+    """The plain arrays of a batch that :func:`simulate_chunk` takes (views, no copies).
 
-    Small blocks: one product with the (2, C) membership matrix. Large ones: a
-    loop over the handful of channels, not a matrix product (BLAS would start
-    its own threads inside :func:`roi_models.engine.batch.run_batch`'s workers).
+    Keys: every path of :data:`SCALARS` ((n,) each), ``"channels.<param>"`` for
+    :data:`roi_models.engine.params.CHANNEL_PARAMS` ((C, n) each), ``"spend"``
+    ((C, T+1, n) or (C, T+1, 1)) and ``"channel_is_social"`` ((C,) bool).
     """
-    C = per_channel.shape[0]
-    if out.shape[-1] <= _SMALL_BATCH:
-        kinds = np.array([~social, social], dtype=float)  # (2, C)
-        kinds.dot(per_channel.reshape(C, -1), out=out.reshape(2, -1))  # the method: no dispatch
-        return out
-    for k, is_kind in enumerate((~social, social)):
-        members = np.flatnonzero(is_kind)
-        if members.size == 0:
-            out[k] = 0.0
-        elif members.size == 1:
-            np.copyto(out[k], per_channel[members[0]])
-        else:
-            np.add(per_channel[members[0]], per_channel[members[1]], out=out[k])
-            for c in members[2:]:
-                out[k] += per_channel[c]
+    arrays = {path: batch.scalars[path] for path in SCALARS}
+    arrays |= {f"channels.{p}": batch.channel[p] for p in CHANNEL_PARAMS}
+    arrays["spend"] = batch.spend
+    arrays["channel_is_social"] = batch.channel_is_social
+    return arrays
+
+
+def simulate_chunk(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The simulation of a chunk of rows: plain arrays in (:func:`batch_arrays`), plain arrays out.
+
+    Returns every array field of :class:`SimResult` by name. The unit of work
+    of large batches (threads here, Dask workers elsewhere): it holds no state
+    and touches no global, and the kernel releases the GIL.
+
+    Raises :class:`~roi_models.errors.InputError` when an array is missing,
+    has the wrong shape or holds a value that is not finite.
+    """
+    missing = [k for k in (*SCALARS, *(f"channels.{p}" for p in CHANNEL_PARAMS), "spend",
+                           "channel_is_social") if k not in arrays]
+    if missing:
+        raise InputError.one("argument", missing[0], None,
+                             f"simulate_chunk needs this array ({len(missing)} missing)")
+    spend = np.asarray(arrays["spend"], dtype=float)
+    social = np.asarray(arrays["channel_is_social"], dtype=bool)
+    n = np.shape(arrays[SCALARS[0]])[0] if np.ndim(arrays[SCALARS[0]]) == 1 else -1
+    C = social.shape[0] if social.ndim == 1 else -1
+    if n < 1 or C < 0 or spend.ndim != 3 or spend.shape[0] != C or spend.shape[1] < 2 \
+            or spend.shape[2] not in (1, n):
+        raise InputError.one("argument", "spend", getattr(spend, "shape", None),
+                             "an array of shape (channels, T + 1, n or 1) with T >= 1, "
+                             f"n = {n} rows and {C} channels")
+    g = _table(arrays, SCALARS, (n,))  # (P, n)
+    channel = _table(arrays, tuple(f"channels.{p}" for p in CHANNEL_PARAMS), (C, n))
+    if not np.isfinite(spend).all():
+        _refuse_non_finite("spend", spend)
+    out = _allocate(n, spend.shape[1])
+    _simulate_rows(g, channel, spend, social, **out)
+    out["revenue_per_customer"] = g[_R].copy()
     return out
 
 
-def _customers(initial, market, p, q_eff, per_active, acquisition, survival, new, *,
-               capacity_test: bool = False, workspace: dict | None = None):
-    """Customers by source, month by month: the one recurrence of the model.
+def _allocate(n: int, T1: int) -> dict[str, np.ndarray]:
+    """Uninitialised C-ordered outputs, one array per quantity, carved out of one allocation.
 
-    ``new`` (T+1, 5, n) holds the paid acquisitions on entry; the organic and
-    referral rows are filled in here. ``per_active`` (T+1, 2, n) is what one active
-    customer brings in a month: imitation ``q_eff / M`` and referrals;
-    ``acquisition`` (T+1, n) the viral-event factor on new customers, or None
-    when it is 1. Returns active and retained customers (T+1, 5, n), all
-    active customers A and all new customers (T+1, n), and, on large batches,
-    all retained customers (T+1, n) (None on small ones: a sum afterwards
-    costs less there than a call a month).
-
-    The month loop first runs without the capacity test (the usual case: the
-    market is far from exhausted). If some month would acquire more than is
-    left of the market, it runs again with the test, which scales that
-    month's acquisitions down so that ``U <= M`` (see the module docstring).
-    ``capacity_test=True`` runs the test from the start (for tests).
-    """
-    T1, S, n = new.shape
-    active = empty(workspace, "active", (T1, S, n))
-    retained = empty(workspace, "retained", (T1, S, n))
-    # the loop keeps A and the month's new customers twice (a row per use) on small batches
-    total = empty(workspace, "total", (T1, 2, n))
-    gained = empty(workspace, "gained", (T1, 2, n))
-    retained_total = None if n <= _SMALL_BATCH else empty(workspace, "retained_total", (T1, n))
-    if retained_total is not None:
-        retained_total[0] = 0.0
-    active[0] = 0.0
-    active[0, S_EXISTING] = initial
-    retained[0] = 0.0
-    total[0] = initial
-    gained[0] = 0.0
-    # [M - U(t), -(U(t) + tiny)], U: everyone ever acquired (tiny: see _month_loop)
-    remaining = empty(workspace, "remaining", (T1, 2, n))
-    remaining[0, 0] = market - initial
-    remaining[0, 1] = -initial - _TINY
-    args = (p, q_eff, per_active, acquisition, survival, new, gained, active, retained, total,
-            remaining, retained_total)
-    # Guards that only some batches need, decided once (skipping them changes no figure):
-    # U ~ 0 in some row (q' = q_eff (A + tiny)/(U + tiny) must start at q_eff) and p = 0 in
-    # some row (h = 0 would give 0/0).
-    guards = {"empty_start": bool(initial.min() <= 1e-200), "no_innovation": bool(p.min() <= 0.0)}
-    if not capacity_test:
-        with np.errstate(all="ignore"):  # past an exhausted market this pass is discarded
-            _month_loop(*args, capacity=False, **guards)
-    if capacity_test or not remaining[1:, 0].min() >= 0.0:  # negative, or NaN past the end
-        _month_loop(*args, capacity=True, **guards)
-    return active, retained, total[:, 0], gained[:, 0], retained_total
+    One block instead of 21 arrays: the allocator hands a freed block of the
+    same size back to the next chunk, where 21 fresh arrays would each cost
+    new pages (about twice the kernel's time on the reference machine)."""
+    shapes: dict[str, tuple[int, ...]] = {name: (n, len(SOURCES), T1) for name in BY_SOURCE}
+    shapes |= {name: (n, len(KINDS), T1) for name in BY_KIND}
+    shapes |= {name: (n, T1) for name in TOTALS}
+    block = np.empty(sum(math.prod(shape) for shape in shapes.values()))
+    out, start = {}, 0
+    for name, shape in shapes.items():
+        size = math.prod(shape)
+        out[name] = block[start:start + size].reshape(shape)
+        start += size
+    return out
 
 
-def _month_loop(p, q_eff, per_active, acquisition, survival, new, gained, active, retained,
-                total, remaining, retained_total, *, capacity: bool, empty_start: bool,
-                no_innovation: bool) -> None:
-    """The body of :func:`_customers`: 15 to 18 numpy calls a month on (n,), (2, n) or (5, n) blocks.
-
-    Per month, with A = A(t-1), U = U(t-1), a = q_eff A / M, h = p + a and the
-    adopters' imitation q' = q_eff A / U, the exact Bass step of :func:`_bass_step`
-    ``(1 - e) h (M - U) / (h - e (a - q'))`` with ``e = exp(-s)``, ``s = p + q'``,
-    is computed multiplied through by ``exp(s)``:
-    ``organic = m h (M - U) / (m h + s)``, ``m = expm1(s)`` (``h - (a - q') = s``),
-    times the viral-event factor; ``referral = per_active[1] A``; then every
-    source's cohort ``A_s(t) = A_s(t-1) r_s(t) + new_s(t)``.
-
-    Every call has operands of one shape and no Python scalar: on small batches
-    a call costs its overhead (about 1 us here), and broadcasting or a scalar
-    operand doubles it. So on small batches A and the month's new customers are
-    kept twice, (2, n), and what is left of the market with ``-U`` as one (2, n)
-    block: the imitation and referral terms are one product with ``per_active``,
-    and both running totals one subtraction.
-    """
-    T1, S, n = new.shape
-    mul, add, sub, div, expm1 = np.multiply, np.add, np.subtract, np.divide, np.expm1
-    hazard, a_tiny, neg_q, m, den, tiny = np.empty((6, n))
-    tiny[:] = _TINY
-    small = n <= _SMALL_BATCH  # small blocks: 5-term dot products cost less than reductions
-    # (2, 5) ones: two sums of a (5, n) block; the bound method skips np.dot's dispatch (0.7 us)
-    both_sums = np.ones((2, S)).dot
-    reduce = np.add.reduce  # no BLAS on large blocks: it would start threads inside
-    months = zip(           # run_batch's workers
-        total[1:], total[1:, 0], remaining[1:], remaining[1:, 0], remaining[:-1, 1],
-        per_active[1:], q_eff[1:],
-        acquisition[1:] if acquisition is not None else itertools.repeat(None), new[1:],
-        new[1:, S_ORGANIC:S_REFERRAL + 1], new[1:, S_ORGANIC], gained[1:], gained[1:, 0],
-        active[1:], retained[1:], survival[1:],
-        retained_total[1:] if retained_total is not None else itertools.repeat(None),
-    )
-    A2, A, both, left, act = total[0], total[0, 0], remaining[0], remaining[0, 0], active[0]
-    for (A2_next, A_next, both_next, left_next, neg_adopted, brought, q_t, acq, step, referred,
-         organic, got2, got, act_next, ret_next, surv, kept) in months:
-        # [q_eff A / M, referrals]: organic holds a = q_eff A / M for now
-        mul(brought, A2 if small else A, referred)
-        add(organic, p, hazard)  # h
-        if empty_start:
-            add(A, tiny, a_tiny)
-            div(a_tiny, neg_adopted, neg_q)
-        else:
-            div(A, neg_adopted, neg_q)  # -A / (U + tiny)
-        mul(neg_q, q_t, neg_q)  # -q'
-        sub(p, neg_q, neg_q)  # s = p + q'
-        expm1(neg_q, m)
-        mul(m, hazard, hazard)  # m h
-        add(hazard, neg_q, den)
-        if no_innovation:
-            add(den, tiny, den)  # no p and no A: 0 / tiny = 0
-        mul(hazard, left, organic)
-        div(organic, den, organic)
-        if acq is not None:
-            mul(organic, acq, organic)
-        if small:  # all new customers of the month, twice
-            both_sums(step, got2)
-        else:
-            reduce(step, 0, None, got)
-        if capacity:  # never acquire more than what is left of the market
-            over = got > left
-            if over.any():
-                step *= np.where(over, left / np.where(over, got, 1.0), 1.0)
-                np.copyto(got2, left, where=over)  # exactly what was left: U = M
-        sub(both, got2 if small else got, both_next)  # [M - U, -(U + tiny)]
-        mul(act, surv, ret_next)
-        add(ret_next, step, act_next)
-        if small:  # A in both rows
-            both_sums(act_next, A2_next)
-        else:  # only row 0 (the products above broadcast it), from the retained and new
-            reduce(ret_next, 0, None, kept)  # customers: their sum is the revenue base
-            add(kept, got, A_next)
-        A2, A, both, left, act = A2_next, A_next, both_next, left_next, act_next
+def _table(arrays, names: tuple[str, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """Stack the arrays of ``names`` (each of ``shape``) into one float table, checked finite."""
+    for name in names:
+        if np.shape(arrays[name]) != shape:
+            raise InputError.one("argument", name, np.shape(arrays[name]),
+                                 f"an array of shape {shape}")
+    table = np.array([arrays[name] for name in names], dtype=float)
+    if not np.isfinite(table).all():
+        bad = ~np.isfinite(table).reshape(len(names), -1)
+        k = int(np.argmax(bad.any(axis=1)))
+        _refuse_non_finite(names[k], table[k])
+    return table
 
 
-def _bass_step(F0, q_adopter, p):
-    """Reference form of the monthly Bass step of :func:`simulate` (whose month loop computes
-    it multiplied through by ``exp(p + q')``, see :func:`_month_loop`).
+def _refuse_non_finite(name: str, values: np.ndarray):
+    bad = ~np.isfinite(values)
+    raise InputError.one("argument", name, float(values.reshape(-1)[np.argmax(bad.reshape(-1))]),
+                         f"finite numbers ({int(bad.sum())} value(s) are not)")
 
-    Exact solution over one period of ``dF/dt = (p + q' F)(1 - F)`` started at ``F0``
-    (Bass 1969, the closed form F(t) restarted at F0), with ``q'`` held for the month:
-    ``F1 - F0 = (1 - e)(p + q' F0)(1 - F0) / (p + q' e + q' (1 - e) F0)``,
-    ``e = exp(-(p + q'))``. Inside the engine ``q' F0 = q A / M`` (imitation by active
-    customers) and ``q' = q A / U``.
 
-    Month 1 of the Sultan et al. averages equals F(1/12 year) = 0.00253675:
+@njit(cache=True, nogil=True)
+def _bass_step(remaining, imitation, q_adopter, p):
+    """New adopters of one month by the exact Bass step (Bass 1969).
 
-    >>> round(float(_bass_step(0.0, 0.38 / 12, 0.03 / 12)), 8)
+    The exact solution over one period of ``dF/dt = (p + q' F)(1 - F)``
+    started at ``F0`` (the closed form F(t) restarted at F0), with ``q'`` held
+    for the month: ``F1 - F0 = (1 - e)(p + q' F0)(1 - F0) / (p + q' e + q' (1 - e) F0)``,
+    ``e = exp(-(p + q'))``, here multiplied by the market M:
+    ``remaining = M (1 - F0) = M - U``, ``imitation = q' F0 = q_eff A / M``
+    (imitation by active customers), ``q_adopter = q' = q_eff A / U``.
+
+    ``1 - e`` is ``-expm1(-(p + q'))`` (no cancellation for a small hazard). The
+    denominator is 0 only when ``p = 0`` and ``q' = 0`` (no innovation and
+    nobody to imitate): then nobody adopts, and the step returns 0.
+
+    Month 1 of the Sultan et al. averages (p = 0.03, q = 0.38 a year) equals
+    F(1/12 year) = 0.00253675:
+
+    >>> round(float(_bass_step(1.0, 0.0, 0.38 / 12, 0.03 / 12)), 8)
     0.00253675
     """
-    e = np.exp(-(p + q_adopter))
-    return (1 - e) * (p + q_adopter * F0) * (1 - F0) / (p + q_adopter * e + q_adopter * (1 - e) * F0)
+    s = p + q_adopter
+    e = math.exp(-s)
+    one_minus_e = -math.expm1(-s)
+    den = p + q_adopter * e + one_minus_e * imitation
+    if den == 0.0:  # p = q' = 0: no hazard
+        return 0.0
+    return one_minus_e * (p + imitation) * remaining / den
 
 
-def _adstock(spend: np.ndarray, carryover: np.ndarray, before: np.ndarray,
-             out: np.ndarray) -> np.ndarray:
-    """Geometric adstock ``a(t) = s(t) + lambda a(t-1)`` from ``a(0) = before / (1 - lambda)``.
+@njit(cache=True, nogil=True, error_model="numpy")
+def _simulate_rows(g, channel, spend, social,
+                   active, new, retained, survival, customer_value,
+                   leads, opportunities, cost_of_sales_by_kind, spend_by_kind,
+                   referral_rewards, engagement, revenue, gross_profit, support_cost,
+                   programme_cost, net_cash_flow, channel_spend, cost_of_sales,
+                   margin_per_customer, active_customers, new_customers):
+    """The monthly model, row by row and month by month (equations: the module docstring).
 
-    ``spend`` is (C, T+1, n) or (C, T+1, 1) (month 0 unused), ``carryover`` and
-    ``before`` (C, n); fills and returns ``out`` (C, T+1, n). Small batches use the
-    solution ``a(t) = lambda^t (a(0) + sum_{k=1..t} s(k) lambda^-k)`` (two
-    cumulative passes; every term is positive, so it is as exact as the
-    recurrence) unless ``lambda^-T`` would overflow (lambda = 0 or tiny). Large
-    batches, and those, run the recurrence month by month, which passes over
-    memory once.
+    Inputs: ``g`` (P, n) the scalar parameters in the order of :data:`SCALARS`,
+    ``channel`` (5, C, n) the channel parameters in the order of
+    :data:`~roi_models.engine.params.CHANNEL_PARAMS`, ``spend`` (C, T+1, n) or
+    (C, T+1, 1) (shared by every row; month 0 unused), ``social`` (C,) bool.
+    Every other argument is an output, (n, 5, T+1), (n, 2, T+1) or (n, T+1),
+    and is filled entirely. Names follow the equations: a_c carry-over
+    (Broadbent 1979), leads by Hill saturation (Jin et al. 2017), opp and wins
+    through the funnel with the sales-cycle lag, e engagement, q_eff and q' for
+    the exact Bass step (Bass 1969, :func:`_bass_step`), A active and U ever
+    acquired customers, churn and survival r, revenue on retained customers
+    and the customer value V with the Gupta & Lehmann (2003) perpetuity at T.
     """
-    C, T1, _ = spend.shape
-    n = before.shape[1]
-    adstock = out
-    adstock[...] = spend
-    adstock[:, 0] = before / (1.0 - carryover)
-    if n <= _SMALL_BATCH and carryover.min() ** (T1 - 1) > 1e-250:
-        # a(t) = lambda^t (a(0) + sum_k<=t s(k) lambda^-k): two cumulative passes
-        power = np.empty(adstock.shape)
-        power[...] = carryover[:, None, :]
-        power[:, 0] = 1.0
-        np.multiply.accumulate(power, 1, None, power)  # lambda^t
-        adstock /= power
-        np.add.accumulate(adstock, 1, None, adstock)
-        adstock *= power
-        return adstock
-    for t in range(1, T1):
-        np.multiply(carryover, adstock[:, t - 1], out=adstock[:, t])
-        adstock[:, t] += spend[:, t]
-    return adstock
+    C, T1, n_spend = spend.shape
+    n = g.shape[1]
+    T = T1 - 1
+    S = 5
+    lam, K, Lmax, alpha = np.empty(C), np.empty(C), np.empty(C), np.empty(C)
+    kind = np.empty(C, dtype=np.int64)  # 0 traditional, 1 social
+    a = np.empty(C)  # carry-over a_c(t - 1), then a_c(t)
+    cpo_k, win_k, opp_before = np.empty(2), np.empty(2), np.empty(2)
+    lag_whole, lag_frac = np.empty(2, dtype=np.int64), np.empty(2)
+    leads_k, spend_k, wins_k = np.empty(2), np.empty(2), np.empty(2)
+    churn0, new_s = np.empty(S), np.empty(S)
+    for i in range(n):
+        j = i if n_spend > 1 else 0  # spend column: per row, or shared by every row
+        # ------------------------------------------------------------ parameters of row i
+        M, N0 = g[_M, i], g[_N0, i]
+        p, q = g[_P, i] / 12.0, g[_Q, i] / 12.0  # monthly Bass coefficients
+        R, gm = g[_R, i], g[_GM, i]
+        l2o, H = g[_L2O, i], g[_H, i]
+        beta_q, gamma, deflection = g[_WOM, i], g[_GAMMA, i], g[_DEFLECT, i]
+        referral_rate = g[_REF_RATE, i] * g[_REF_CONV, i]  # r c
+        referral_lift, reward = g[_REF_LIFT, i], g[_REWARD, i]
+        cpo_k[0] = g[_CPO, i]
+        cpo_k[1] = g[_CPO, i] * (1.0 - g[_SOC_CPO, i])
+        win_k[0] = g[_WIN, i]
+        win_k[1] = min(1.0, g[_WIN, i] * (1.0 + g[_SOC_WIN, i]))
+        for k in range(2):  # L_k = whole months + a fraction
+            L = g[_LAG, i] * (1.0 - g[_SOC_LAG, i]) if k == 1 else g[_LAG, i]
+            lag_whole[k] = math.floor(L)
+            lag_frac[k] = L - math.floor(L)
+        for s in range(S):
+            churn0[s] = g[_CHURN0 + s, i]
+        down_start, down_end = g[_DOWN_START, i], g[_DOWN_START, i] + g[_DOWN_LEN, i]
+        down_churn = g[_DOWN_CHURN, i]
+        viral_on, viral_month, viral_half = g[_VIRAL_ON, i] > 0.0, g[_VIRAL_MONTH, i], g[_VIRAL_HALF, i]
+        viral_hit, viral_churn = g[_VIRAL_HIT, i], g[_VIRAL_CHURN, i]
+        viral_response = g[_VIRAL_MITIGATION, i] * g[_RESPONSE, i]  # mitigation x response
+        ongoing, ramp_up = g[_ONGOING, i], g[_RAMP, i]
+        support_per_contact = g[_CONTACTS, i] * g[_CONTACT_COST, i]
+        rate = (1.0 + g[_RATE, i]) ** (1.0 / 12.0) - 1.0  # monthly discount rate
+        for c in range(C):
+            kind[c] = 1 if social[c] else 0
+            lam[c], K[c] = channel[_LAMBDA, c, i], channel[_K, c, i]
+            Lmax[c], alpha[c] = channel[_LMAX, c, i], channel[_ALPHA, c, i]
+
+        # ============================================================ channels, funnel, engagement
+        # month 0: the steady state before the plan, a_c(0) = s_before / (1 - lambda), gives the
+        # pipeline of every month before the plan and the engagement e0 it starts from
+        leads_k[0] = leads_k[1] = a_social = 0.0
+        for c in range(C):
+            a[c] = channel[_S_BEFORE, c, i] / (1.0 - lam[c])
+            leads_k[kind[c]] += _hill(a[c], K[c], Lmax[c], alpha[c])
+            a_social += a[c] * kind[c]
+        e0 = a_social / (a_social + H)
+        engagement[i, 0] = e0
+        for k in range(2):
+            opp_before[k] = l2o * leads_k[k]
+            leads[i, k, 0] = opportunities[i, k, 0] = 0.0  # reported for months 1..T only
+            cost_of_sales_by_kind[i, k, 0] = spend_by_kind[i, k, 0] = 0.0
+        channel_spend[i, 0] = cost_of_sales[i, 0] = 0.0
+        for t in range(1, T1):
+            leads_k[0] = leads_k[1] = spend_k[0] = spend_k[1] = a_social = 0.0
+            for c in range(C):
+                s_c = spend[c, t, j]
+                a[c] = s_c + lam[c] * a[c]  # a_c(t) = s_c(t) + lambda_c a_c(t-1)
+                leads_k[kind[c]] += _hill(a[c], K[c], Lmax[c], alpha[c])
+                spend_k[kind[c]] += s_c
+                a_social += a[c] * kind[c]
+            x = a_social + ongoing
+            engagement[i, t] = e0 + _ramp(t, ramp_up) * (x / (x + H) - e0)
+            for k in range(2):
+                leads[i, k, t] = leads_k[k]
+                opportunities[i, k, t] = l2o * leads_k[k]
+                cost_of_sales_by_kind[i, k, t] = cpo_k[k] * opportunities[i, k, t]
+                spend_by_kind[i, k, t] = spend_k[k]
+            channel_spend[i, t] = spend_k[0] + spend_k[1]
+            cost_of_sales[i, t] = cost_of_sales_by_kind[i, 0, t] + cost_of_sales_by_kind[i, 1, t]
+
+        # ============================================================ customers
+        for s in range(S):
+            active[i, s, 0] = N0 if s == S_EXISTING else 0.0
+            new[i, s, 0] = retained[i, s, 0] = 0.0
+            survival[i, s, 0] = 1.0
+        active_customers[i, 0] = N0
+        new_customers[i, 0] = 0.0
+        A = N0  # active customers A(t - 1)
+        U = N0  # everyone ever acquired U(t - 1)
+        left = M - N0  # what is left of the market, M - U(t - 1)
+        for t in range(1, T1):
+            e = engagement[i, t]
+            # wins: win_k x opp_k(t - L_k), a fractional lag interpolating two months;
+            # months before the plan (index <= 0) carry the steady pipeline
+            for k in range(2):
+                m1 = t - lag_whole[k]
+                opp1 = opportunities[i, k, m1] if m1 >= 1 else opp_before[k]
+                opp2 = opportunities[i, k, m1 - 1] if m1 >= 2 else opp_before[k]
+                wins_k[k] = win_k[k] * ((1.0 - lag_frac[k]) * opp1 + lag_frac[k] * opp2)
+            # shocks: downturn, and the viral-event impact d(t)
+            downturn = down_churn if down_start <= t < down_end else 0.0
+            d = 0.0
+            if viral_on and t >= viral_month:
+                d = 0.5 ** ((t - viral_month) / viral_half) * (1.0 - viral_response * _ramp(t, ramp_up))
+            hit = 1.0 - viral_hit * d  # the factor on new customers
+            viral = viral_churn * d
+            # acquisition: paid wins, word of mouth (Bass), referrals, within the market
+            q_eff = q * (1.0 + beta_q * e)
+            imitation = q_eff * (A / M)
+            q_adopter = q_eff if U == 0.0 else q_eff * (A / U)  # U = 0: the Bass curve from F = 0
+            new_s[S_EXISTING] = 0.0
+            new_s[S_TRADITIONAL] = wins_k[0] * hit
+            new_s[S_SOCIAL] = wins_k[1] * hit
+            new_s[S_ORGANIC] = _bass_step(left, imitation, q_adopter, p) * hit
+            new_s[S_REFERRAL] = referral_rate * (1.0 + referral_lift * e) * hit * A
+            new_total = new_s[S_TRADITIONAL] + new_s[S_SOCIAL] + new_s[S_ORGANIC] + new_s[S_REFERRAL]
+            if new_total > left:  # capacity: never more than what is left of the market
+                for s in range(S):
+                    new_s[s] *= left / new_total
+                new_total = left  # U = M exactly
+            left -= new_total
+            U += new_total
+            # retention: A_s(t) = A_s(t-1)(1 - churn_s(t)) + new_s(t)
+            A = 0.0
+            for s in range(S):
+                churn = churn0[s] * (1.0 - gamma * e) + downturn + viral
+                survival[i, s, t] = 1.0 - churn
+                retained[i, s, t] = active[i, s, t - 1] * survival[i, s, t]
+                new[i, s, t] = new_s[s]
+                active[i, s, t] = retained[i, s, t] + new_s[s]
+                A += active[i, s, t]
+            active_customers[i, t] = A
+            new_customers[i, t] = new_total
+
+        # ============================================================ cash
+        revenue[i, 0] = gross_profit[i, 0] = support_cost[i, 0] = referral_rewards[i, 0] = 0.0
+        programme_cost[i, 0] = g[_ONE_TIME, i] * g[_IMPL, i]
+        net_cash_flow[i, 0] = -programme_cost[i, 0]
+        margin_per_customer[i, 0] = R * gm  # no support cost in month 0
+        for t in range(1, T1):
+            support_per_customer = support_per_contact * (1.0 - deflection * engagement[i, t])
+            kept = 0.0  # customers retained from month t - 1: they pay in month t
+            for s in range(S):
+                kept += retained[i, s, t]
+            revenue[i, t] = R * kept
+            gross_profit[i, t] = revenue[i, t] * gm
+            support_cost[i, t] = active_customers[i, t] * support_per_customer
+            referral_rewards[i, t] = new[i, S_REFERRAL, t] * reward
+            programme_cost[i, t] = ongoing
+            net_cash_flow[i, t] = (gross_profit[i, t] - channel_spend[i, t] - referral_rewards[i, t]
+                                   - cost_of_sales[i, t] - support_cost[i, t] - programme_cost[i, t])
+            margin_per_customer[i, t] = R * gm - support_per_customer
+
+        # ============================================================ customer value
+        # V_s(T) = m r / (1 + i - r), then V_s(t) = r_s(t+1) (m(t+1) + V_s(t+1)) / (1 + i)
+        discount = 1.0 / (1.0 + rate)
+        for s in range(S):
+            r = survival[i, s, T]
+            customer_value[i, s, T] = margin_per_customer[i, T] * r / (1.0 + rate - r)
+        for t in range(T - 1, -1, -1):  # the five sources side by side
+            for s in range(S):
+                customer_value[i, s, t] = (survival[i, s, t + 1] * discount
+                                           * (margin_per_customer[i, t + 1] + customer_value[i, s, t + 1]))
 
 
-def _hill(adstock: np.ndarray, half: np.ndarray, shape: np.ndarray, top: np.ndarray,
-          out: np.ndarray) -> np.ndarray:
-    """Hill saturation ``top x^alpha / (x^alpha + 1)`` with ``x = adstock / half``.
+@njit(cache=True, nogil=True, error_model="numpy")
+def _hill(a, K, Lmax, alpha):
+    """Hill saturation ``Lmax x^alpha / (x^alpha + 1)``, ``x = a / K`` (Jin et al. 2017).
 
-    With alpha = 1 (every channel of the batch) it is ``top a / (a + K)``
-    (K > 0: no division by zero); otherwise ``top / (1 + x^-alpha)`` in
-    ``out`` (``x = 0`` gives 0). Both are as exact as the textbook form at
-    every x, without its temporaries.
+    With alpha = 1 (the default shape) it is ``Lmax a / (a + K)`` (K > 0: no
+    division by zero); any other shape is computed divided through by
+    ``x^alpha``, ``Lmax / (1 + x^-alpha)``: no overflow for a large x, and 0 at
+    x = 0 (``x^-alpha = inf``). Both are the textbook value to rounding; the
+    first spares ``pow``, which costs more than the rest of a channel's month.
     """
-    if (shape == 1.0).all():
-        np.add(adstock, half, out=out)
-        np.divide(adstock, out, out=out)
-        out *= top
-        return out
-    x = np.divide(adstock, half, out=out)
-    with np.errstate(divide="ignore", over="ignore"):  # x^-alpha = inf: a saturation of 0
-        np.log(x, out=x)
-        x *= -shape
-        np.exp(x, out=x)  # x^-alpha; x = 0 gives exp(inf) = inf
-    x += 1.0
-    np.divide(top, x, out=x)
-    return x
+    if alpha == 1.0:
+        return Lmax * a / (a + K)
+    return Lmax / (1.0 + (a / K) ** -alpha)
 
 
-def _lagged(opp: np.ndarray, lag: np.ndarray, out: np.ndarray | None = None,
-            scale: np.ndarray | None = None) -> np.ndarray:
-    """Opportunities of month ``t - lag`` for every month t >= 1 (fractional lags interpolate).
-
-    ``opp`` is (K, T+1, n) with row 0 the steady pre-plan level (the value of
-    every month before the plan); ``lag`` is (K, n). Returns ``out`` (K, T+1, n) with
-    month 0 set to 0: ``(1 - f) opp(t - L) + f opp(t - L - 1)``, ``L + f = lag``,
-    times ``scale`` (K, n) when given (the win rates: wins come out in one pass).
-    """
-    K, T1, n = opp.shape
-    whole = np.floor(lag)
-    frac = lag - whole
-    result = np.empty_like(opp) if out is None else out
-    result[:, 0] = 0.0
-    if scale is None:
-        scale = np.ones((K, n))
-    if (lag == lag[:, :1]).all():  # every row has the same lag (the usual case): slices
-        for k in range(K):  # two channel kinds
-            L, f = int(whole[k, 0]), float(frac[k, 0])
-            if f == 0.0:
-                _shift(opp[k], L, result[k, 1:], scale[k])
-                continue
-            _shift(opp[k], L, result[k, 1:], scale[k] * (1.0 - f))
-            later = np.empty((T1 - 1, n))
-            _shift(opp[k], L + 1, later, scale[k] * f)
-            result[k, 1:] += later
-        return result
-    t = np.arange(1.0, T1)[None, :, None]
-    first = np.maximum(t - whole[:, None, :], 0.0).astype(np.intp)  # (K, T, n)
-    at_first = np.take_along_axis(opp, first, axis=1)
-    at_second = np.take_along_axis(opp, np.maximum(first - 1, 0), axis=1)
-    at_second -= at_first
-    at_second *= frac[:, None, :]
-    at_second += at_first
-    np.multiply(at_second, scale[:, None, :], out=result[:, 1:])
-    return result
-
-
-def _shift(series: np.ndarray, lag: int, out: np.ndarray, scale: np.ndarray) -> None:
-    """``out[t - 1] = scale x series[max(t - lag, 0)]`` for months t = 1..T (``series`` is (T+1, n))."""
-    before = min(lag, len(out))
-    np.multiply(series[0], scale, out=out[:before])
-    np.multiply(series[1:len(out) - before + 1], scale, out=out[before:])
-
-
-def _customer_value(survival: np.ndarray, margin: np.ndarray, rate: np.ndarray, *,
-                    workspace: dict | None = None) -> np.ndarray:
-    """Present value, at the end of month t, of a customer active then (per source).
-
-    Backward recursion ``V(t) = r(t+1) (m(t+1) + V(t+1)) / (1 + i)`` with
-    ``r = 1 - churn`` and the Gupta & Lehmann (2003) perpetuity
-    ``V(T) = m r / (1 + i - r)`` beyond the horizon. With constant churn and
-    margin, V(t) equals the closed form in every month. ``survival`` is
-    (T+1, 5, n), ``margin`` (T+1, n), ``rate`` (n,); returns (T+1, 5, n).
-
-    Small batches solve it without a month loop: with
-    ``D(t) = prod_{j<=t} r(j) / (1 + i)``,
-    ``V(t) D(t) = sum_{k>t} m(k) D(k) + V(T) D(T)`` (a reverse cumulative sum),
-    unless D(T) would underflow (churn near 100 %). Large batches, and those,
-    run the recursion month by month (three passes over a (5, n) block a
-    month): cumulative sums along the month axis cost more there.
-    """
-    T1, _, n = survival.shape
-    value = empty(workspace, "value", survival.shape)
-    r_end = survival[-1]
-    value[-1] = margin[-1] * r_end / (1.0 + rate - r_end)
-    discount = 1.0 / (1.0 + rate)
-    if n <= _SMALL_BATCH:
-        kept = survival * discount  # r(t) / (1 + i)
-        kept[0] = 1.0
-        held = np.multiply.accumulate(kept, 0, None, kept)  # D(t)
-        if held[-1].min() > 1e-250:
-            future = held[1:] * margin[1:, None, :]  # m(k) D(k), k = 1..T
-            future[-1] += value[-1] * held[-1]
-            np.add.accumulate(future[::-1], 0, None, value[-2::-1])  # sum over k >= t + 1
-            value[:-1] /= held[:-1]
-            return value
-    for t in range(T1 - 2, -1, -1):  # no month-by-source temporary
-        row = value[t]
-        np.add(value[t + 1], margin[t + 1], out=row)
-        row *= survival[t + 1]
-        row *= discount
-    return value
+@njit(cache=True, nogil=True)
+def _ramp(t, ramp_up_months):
+    """The organisation's ramp-up ``min(1, t / ramp_up_months)``; 1 from month 1 without ramp-up."""
+    return 1.0 if ramp_up_months == 0.0 else min(1.0, t / ramp_up_months)

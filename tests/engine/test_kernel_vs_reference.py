@@ -1,0 +1,85 @@
+"""The compiled kernel against the plain reference implementation (tests/engine/reference.py).
+
+The reference is written from the equations of the engine's module docstring,
+one Python float at a time; the kernel must give the same figures to rounding
+(1e-9 relative, with a floor of 1e-12 of each series' largest value, at
+least 1e-12, for values near 0) for any valid plan: hypothesis draws every parameter within
+its schema bounds (tests/engine/test_properties.py), plus the shipped files.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reference import simulate_reference
+from test_properties import plans
+
+from roi_models.data import load_shipped
+from roi_models.engine import ParamBatch, simulate
+from roi_models.engine.simulate import batch_arrays, simulate_chunk
+from roi_models.errors import InputError
+
+
+def assert_matches_reference(batch: ParamBatch) -> None:
+    res = simulate(batch)
+    ref = simulate_reference(batch)
+    for f in dataclasses.fields(res):
+        arr = getattr(res, f.name)
+        if not isinstance(arr, np.ndarray):
+            continue
+        expected = ref[f.name]
+        assert arr.shape == expected.shape, f.name
+        scale = np.abs(expected).reshape(len(expected), -1).max(axis=1)
+        # the floor: 1e-12 of the series' largest value, at least 1e-12 in its unit (a series
+        # that is 0 in exact arithmetic carries rounding noise of ~1e-15 in the reference)
+        floor = 1e-12 * np.maximum(scale, 1.0).reshape((-1,) + (1,) * (arr.ndim - 1))
+        bad = np.abs(arr - expected) > 1e-9 * np.abs(expected) + floor
+        assert not bad.any(), (f.name, np.argwhere(bad)[:3], arr[bad][:3], expected[bad][:3])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(12, 48).flatmap(lambda h: st.lists(plans(horizon=h), min_size=1, max_size=4)))
+def test_kernel_equals_the_reference_on_random_plans(batch_plans):
+    assert_matches_reference(ParamBatch.from_assumptions(batch_plans))
+
+
+@pytest.mark.parametrize("name", ["b2b_it_services", "consumer_brand", "small_fast_mover"])
+def test_kernel_equals_the_reference_on_the_shipped_files(name):
+    # several channels of a kind, spend schedules per row, every scenario of the file
+    sf = load_shipped(name)
+    plans = [sf.scenario(s) for s in sf.scenario_names]
+    assert_matches_reference(ParamBatch.from_assumptions(plans))
+
+
+def test_shared_and_per_row_spend_give_the_same_rows():
+    # (C, T+1, 1) spend shared by every row and the same schedule copied per row: same figures
+    sf = load_shipped("b2b_it_services")
+    shared = ParamBatch.from_assumptions([sf.scenario("social")]).repeat(3)
+    assert shared.spend.shape[2] == 1
+    per_row = dataclasses.replace(shared, spend=np.repeat(shared.spend, 3, axis=2))
+    a, b = simulate(shared), simulate(per_row)
+    for f in dataclasses.fields(a):
+        if isinstance(getattr(a, f.name), np.ndarray):
+            np.testing.assert_array_equal(getattr(a, f.name), getattr(b, f.name), err_msg=f.name)
+
+
+def test_simulate_chunk_refuses_non_finite_values_and_wrong_shapes():
+    sf = load_shipped("b2b_it_services")
+    arrays = batch_arrays(ParamBatch.from_assumptions([sf.scenario("social")]).repeat(2))
+    bad = dict(arrays, **{"market.bass_q_annual": np.array([0.3, np.nan])})
+    with pytest.raises(InputError, match=r"market\.bass_q_annual = nan: finite numbers \(1 value"):
+        simulate_chunk(bad)
+    spend = arrays["spend"].copy()
+    spend[0, 5, 0] = np.inf
+    with pytest.raises(InputError, match=r"spend = inf"):
+        simulate_chunk(dict(arrays, spend=spend))
+    with pytest.raises(InputError, match=r"channels\.carryover"):
+        simulate_chunk(dict(arrays, **{"channels.carryover": arrays["channels.carryover"][:, :1]}))
+    with pytest.raises(InputError, match=r"spend"):
+        simulate_chunk(dict(arrays, spend=arrays["spend"][:, :, :1].repeat(3, axis=2)))
+    missing = dict(arrays)
+    del missing["funnel.win_rate"]
+    with pytest.raises(InputError, match=r"funnel\.win_rate"):
+        simulate_chunk(missing)
