@@ -219,7 +219,25 @@ def field(results: ScenarioResults, key: str) -> Field:
     if meta.integer:
         raise InputError.one("argument", "field", key, "a field that takes any number (whole-"
                              "number fields such as months cannot be moved continuously)")
-    return Field(key, path, plan, meta, *rng)
+    return Field(key, path, plan, _cross_field_bounds(results.batch, path, meta), *rng)
+
+
+def _cross_field_bounds(batch: ParamBatch, path: str, meta: FieldMeta) -> FieldMeta:
+    """The schema's bounds narrowed by its rules between fields, for the rows of a run.
+
+    The schema asks ``market.initial_customers <= market.potential_customers``
+    (:meth:`roi_models.engine.ParamBatch.with_values` checks it): moving one of
+    the two keeps within the other's values in every plan.
+    """
+    if path == "market.potential_customers":
+        floor = float(np.max(batch["market.initial_customers"]))
+        if meta.low is None or floor > meta.low:
+            return replace(meta, low=floor, low_inclusive=True)
+    if path == "market.initial_customers":
+        ceiling = float(np.min(batch["market.potential_customers"]))
+        if meta.high is None or ceiling < meta.high:
+            return replace(meta, high=ceiling)
+    return meta
 
 
 def uncertain_fields(results: ScenarioResults) -> tuple[Field, ...]:

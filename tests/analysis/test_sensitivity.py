@@ -202,3 +202,17 @@ def test_every_analysis_is_one_batch(results):
     fields = {f.key: f for f in sens.uncertain_fields(results)}
     ev({k: np.full(3, np.nan) for k in fields}, fields)
     assert ev.runs == 1
+
+
+def test_searches_keep_the_schema_rules_between_fields(sf, results):
+    """Initial customers may not exceed the market: a goal seek over the market size searches
+    only down to today's customer base, and says so when the target is not in reach."""
+    f = sens.field(results, "market.potential_customers")
+    assert f.bounds()[0] == sf.base.market.initial_customers
+    g = sens.goal_seek(results, "market.potential_customers", plan="social")
+    assert g.bounds[0] == sf.base.market.initial_customers
+    assert g.value is None or abs(g.kpi_at_value) < 1.0
+    s = sens.spider(results, plan="social", fields=["market.initial_customers"],
+                    changes=[0.0, 1e6])
+    assert s["clipped"].tolist() == [False, True]
+    assert s["value"].iloc[-1] == pytest.approx(sf.base.market.potential_customers)
