@@ -114,8 +114,10 @@ def chart_layout(fig: go.Figure, title: str, *, height: int = CHART_HEIGHT, menu
         font={"family": FONT, "size": 12},
         height=height,
         margin={"l": 12, "r": 12, "t": 20, "b": 12},
-        legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.16, "yanchor": "top",
-                "xref": "paper", "yref": "paper"},
+        # at the figure's bottom edge: plotly grows the bottom margin to fit it, so it
+        # never covers the x axis, however many lines it wraps to on a phone
+        legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": 0.0, "yanchor": "bottom",
+                "xref": "container", "yref": "container"},
         showlegend=legend,
         hovermode="closest",
         hoverlabel={"font": {"family": FONT, "size": 12}},

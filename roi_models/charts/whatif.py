@@ -146,7 +146,6 @@ def budget_share_figure(sweep: BudgetShareSweep, *, label: str | None = None) ->
     # the legend under the plots can wrap on a phone without covering it
     chart_layout(fig, _title(sweep, start, name), height=820, gap=112)
     fig.update_layout(
-        legend={"y": -0.1},
         sliders=[{
             "active": start, "steps": steps, "x": 0.0, "len": 1.0, "y": 1.0,
             "yanchor": "bottom", "pad": {"t": 0, "b": 24},

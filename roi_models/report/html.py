@@ -56,6 +56,9 @@ from .views import (
 
 PRINT_WIDTH = 1020
 """CSS pixels of a chart printed on A4 landscape with 12 mm margins (273 mm = 1031 px)."""
+PRINT_HEIGHT = 460
+"""Tallest chart on paper (an A4 landscape page holds 186 mm = 703 px): a chart, its
+heading and intro fit on a page with room for more, so pages do not run half empty."""
 PRINT_MULTIPLE_WIDTH = 500
 """Width of one small multiple on paper (two side by side)."""
 _PRINT_CONFIG = {**PLOTLY_CONFIG, "responsive": False, "staticPlot": True}
@@ -85,9 +88,10 @@ def _chart(fig: go.Figure, div_id: str, caption: str = "") -> ChartView:
     return ChartView(id=div_id, html=Markup(html), caption=caption)
 
 
-def _print_chart(fig: go.Figure, div_id: str, caption: str = "") -> ChartView:
-    """A static small multiple for paper: fixed width, no toolbar, no menu."""
-    fig.update_layout(width=PRINT_MULTIPLE_WIDTH, updatemenus=[], sliders=[])
+def _print_chart(fig: go.Figure, div_id: str, caption: str = "", *,
+                 width: int = PRINT_MULTIPLE_WIDTH) -> ChartView:
+    """A static figure for paper: fixed width, no toolbar, no menu, no slider."""
+    fig.update_layout(width=width, updatemenus=[], sliders=[])
     html = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
                        config=_PRINT_CONFIG)
     return ChartView(id=div_id, html=Markup(html), caption=caption)
@@ -281,7 +285,8 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
     # optional charts are None when the file has no plan for them (status quo only, or no
     # plan with both channel kinds); the template says so instead
     charts: dict[str, ChartView | None] = dict.fromkeys(("cashflow", "whatif", "drivers", "stress"))
-    prints: dict[str, tuple[ChartView, ...]] = {"cashflow": (), "drivers": (), "customers": ()}
+    prints: dict[str, tuple[ChartView, ...]] = {"cashflow": (), "drivers": (), "customers": (),
+                                                "whatif": ()}
     sweep = None
     drivers = npv_drivers(results) if plans else None
     if plans:
@@ -297,6 +302,10 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
         if sweep is not None:
             charts["whatif"] = _chart(budget_share_figure(sweep, label=labels[sweep.scenario]),
                                       "chart-whatif")
+            # on paper: the plan's own split, without the slider's row
+            paper = budget_share_figure(sweep, label=labels[sweep.scenario])
+            paper.update_layout(height=PRINT_HEIGHT + 160, title={"pad": {"b": 14}})
+            prints["whatif"] = (_print_chart(paper, "print-whatif-0", width=PRINT_WIDTH),)
         charts["drivers"] = _chart(npv_waterfall(drivers, cur, plans, active=focus,
                                                  labels=labels), "chart-drivers")
         prints["drivers"] = tuple(
@@ -349,6 +358,7 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
         "focus_label": labels[focus] if focus else "",
         "plotly_js": _plotly_js(),
         "print_width": PRINT_WIDTH,
+        "print_height": PRINT_HEIGHT,
         "cashflow_intro": prose.INTRO_CASHFLOW,
         "cashflow_payback": _cashflow_payback_text(results, focus, labels) if focus else "",
         "cashflow_menu_screen": prose.CASHFLOW_MENU_SCREEN if len(plans) > 1 else "",
