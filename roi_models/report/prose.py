@@ -81,7 +81,8 @@ PAYBACK_CONVENTION = (
 KPI_TABLE_NOTE = (
     "NPV, ROI, IRR and payback are incremental: each plan's net cash flow minus the status "
     "quo's. CAC, CLV/CAC, cost of sales and churn describe each plan on its own. Budget: "
-    "channel and programme spend over the horizon against the status quo's."
+    "channel and programme spend over the horizon (the status quo's in total, each plan's as "
+    "the difference; 'same' within 1 %, budget-neutral)."
 )
 
 MISSING_VALUE = "n/a (not used in this scenario)"

@@ -236,10 +236,10 @@ def budget_cell(difference: float, base_total: float, currency: str, horizon: in
                 *, baseline: bool, tolerance: float = prose.BUDGET_NEUTRAL_TOLERANCE) -> Cell:
     """Channel and programme spend against the status quo: ``+EUR 3.6 m`` or ``same``."""
     if baseline:
-        return Cell(text=f"{money(base_total, currency)} over {horizon} months",
+        return Cell(text=money(base_total, currency),
                     value=exact(base_total))
     if abs(difference) <= tolerance * abs(base_total):
-        return Cell(text="same (budget-neutral)", value=exact(difference))
+        return Cell(text="same", value=exact(difference))
     sign = "+" if difference > 0 else ""
     return Cell(text=sign + money(difference, currency), value=exact(difference),
                 negative=difference < 0)

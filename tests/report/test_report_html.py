@@ -62,7 +62,8 @@ def test_size_below_target_and_plotly_inline_once(report_html):
     main = re.findall(r'<div id="(chart-[a-z-]+)" class="plotly-graph-div"', report_html)
     assert len(main) == 7  # the seven charts
     prints = re.findall(r'<div id="(print-[a-z]+-\d+)" class="plotly-graph-div"', report_html)
-    assert len(prints) == 2 + 2 + 3  # the other plans of the three menus, for paper
+    # for paper: the other plans of the three menus and the what-if without its slider
+    assert len(prints) == 2 + 2 + 3 + 1
     assert report_html.count("Plotly.newPlot(") == len(main) + len(prints)
     # plotly.js is inlined once: its licence banner appears once
     assert len(re.findall(r"plotly\.js v\d", report_html)) == 1
@@ -155,8 +156,8 @@ def test_user_text_is_escaped():
     assert "&lt;b&gt;CRM&lt;/b&gt; &amp; &lt;img src=x onerror=alert(2)&gt; export" in html
     assert "Evil &lt;i&gt;Corp&lt;/i&gt; &amp; Co" in outside_scripts
     assert "</td><td>x" not in html
-    # the only script tags are plotly.js, the charts (7 and 7 for paper) and the fitting script
-    assert html.count("<script") == 1 + 7 + 7 + 1
+    # the only script tags are plotly.js, the charts (7 and 8 for paper) and the fitting script
+    assert html.count("<script") == 1 + 7 + 8 + 1
 
 
 def test_deterministic_and_date_from_options(results):
