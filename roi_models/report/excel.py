@@ -2,16 +2,16 @@
 
 Sheets, in order:
 
-- ``About``: the case, currency, horizon, discount rate, the plans (label and
+- ``about``: the case, currency, horizon, discount rate, the plans (label and
   key) and how to read the other sheets;
-- ``Summary``: one row per plan, the business case and plan KPIs;
-- ``Annual``: the TEI tables as a long table (plan, basis, flow, then
+- ``summary``: one row per plan, the business case and plan KPIs;
+- ``annual``: the TEI tables as a long table (plan, basis, flow, then
   Initial, Year 1..N, Total, Present value), unadjusted and risk-adjusted;
-- ``Monthly``: one row per plan and month (:attr:`ScenarioResults.monthly`);
-- ``By source``: one row per plan, customer source and month;
-- ``Assumptions``: the assumption register of every plan (value, unit with the
+- ``monthly``: one row per plan and month (:attr:`ScenarioResults.monthly`);
+- ``by_source``: one row per plan, customer source and month;
+- ``assumptions``: the assumption register of every plan (value, unit with the
   file's currency, source, confidence, owner, validated on, note);
-- ``Columns``: every sheet's headers with the column keys behind them.
+- ``columns``: every sheet's headers with the column keys behind them.
 
 Every header names its unit in words ("Revenue, EUR a month", "IRR, % a year",
 "Cumulative incremental cash flow, EUR": a running total is not "a month").
@@ -26,7 +26,7 @@ always written as text: a value that starts with ``=``, ``+``, ``-``, ``@``,
 a tab or a carriage return is stored as a string with Excel's quote prefix,
 never as a formula (OWASP "CSV/formula injection").
 
-The last sheet, ``Columns``, lists every header with the key of its column
+The last sheet, ``columns``, lists every header with the key of its column
 in the results' frames; :func:`read_sheet` reads a sheet back with pandas
 and those keys.
 """
@@ -54,8 +54,9 @@ from ..files import write_atomic
 from ..formatting import KPIS, kpi_header
 
 SHEETS: tuple[str, ...] = (
-    "About", "Summary", "Annual", "Monthly", "By source", "Assumptions", "Columns",
+    "about", "summary", "annual", "monthly", "by_source", "assumptions", "columns",
 )
+"""Sheet names, kept as in the first workbook (scripts read them by name)."""
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """A text cell starting with one of these could be read as a formula: written as text."""
 
@@ -390,7 +391,7 @@ def _about_sheet(ws, results: ScenarioResults, labels: Mapping[str, str], benefi
         ["Currency", results.currency],
         ["Horizon", f"{results.horizon} months (month 0: decision date, one-time costs)"],
         ["Discount rate", results.discount_rate],
-        ["Risk adjustment (Annual sheet)",
+        ["Risk adjustment (annual sheet)",
          f"benefits cut by {benefits:.0%}, costs raised by {costs:.0%}"],
         ["Figures", "NPV, ROI, IRR and payback are incremental: each plan against the status "
                     "quo. Amounts are undiscounted unless a header says discounted or present "
@@ -427,17 +428,17 @@ def write_excel(
     wb = Workbook()
     wb.remove(wb.active)
     sheets = {name: wb.create_sheet(name) for name in SHEETS}
-    _about_sheet(sheets["About"], results, labels, risk_adjust_benefits, risk_adjust_costs)
+    _about_sheet(sheets["about"], results, labels, risk_adjust_benefits, risk_adjust_costs)
     index: list[tuple[str, str, str]] = []
-    _frame_sheet(sheets["Summary"], _with_plan(results.summary, labels), cur, "summary", index)
+    _frame_sheet(sheets["summary"], _with_plan(results.summary, labels), cur, "summary", index)
     annual = _annual_frame(results, risk_adjust_benefits, risk_adjust_costs, labels)
-    _write_table(sheets["Annual"], _annual_columns(annual, cur),
+    _write_table(sheets["annual"], _annual_columns(annual, cur),
                  annual.itertuples(index=False, name=None), cur, index=index)
-    _frame_sheet(sheets["Monthly"], _with_plan(results.monthly, labels), cur, "monthly", index)
-    _frame_sheet(sheets["By source"], _with_plan(results.by_source, labels), cur, "by_source",
+    _frame_sheet(sheets["monthly"], _with_plan(results.monthly, labels), cur, "monthly", index)
+    _frame_sheet(sheets["by_source"], _with_plan(results.by_source, labels), cur, "by_source",
                  index)
-    _register_sheet(sheets["Assumptions"], results, labels, index)
-    _write_table(sheets["Columns"], [Column("Sheet", "Sheet", "text"),
+    _register_sheet(sheets["assumptions"], results, labels, index)
+    _write_table(sheets["columns"], [Column("Sheet", "Sheet", "text"),
                                      Column("Header", "Header", "text"),
                                      Column("Key", "Key", "text")], index, cur)
     wb.properties.creator = "roi_models"
@@ -449,12 +450,12 @@ def write_excel(
 def read_sheet(path: str | os.PathLike[str], sheet: str) -> pd.DataFrame:
     """A sheet of :func:`write_excel` read back with pandas, headers mapped back to keys.
 
-    The ``Columns`` sheet lists every header with its column key, so
-    ``read_sheet(path, "Monthly")`` has the columns of
+    The ``columns`` sheet lists every header with its column key, so
+    ``read_sheet(path, "monthly")`` has the columns of
     :attr:`ScenarioResults.monthly` (plus ``plan``, the plan's label).
     """
     frame = pd.read_excel(path, sheet_name=sheet)
-    keys = pd.read_excel(path, sheet_name="Columns")
+    keys = pd.read_excel(path, sheet_name="columns")
     mine = keys[keys["Sheet"] == sheet]
     by_header = dict(zip(mine["Header"].astype(str), mine["Key"].astype(str)))
     frame.columns = [by_header.get(str(h), str(h)) for h in frame.columns]

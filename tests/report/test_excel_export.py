@@ -36,20 +36,20 @@ def column(ws, header):
 
 def test_sheets_and_readable_headers_with_units(workbook, book):
     assert book.sheetnames == list(SHEETS)
-    monthly = headers(book["Monthly"])
+    monthly = headers(book["monthly"])
     assert "Revenue, EUR a month" in monthly
     assert "Active customers" in monthly
     # a running total is an amount, not an amount a month
     assert "Cumulative incremental cash flow vs status quo, EUR" in monthly
     assert not any(h.startswith("Cumulative") and "a month" in h for h in monthly)
-    summary = headers(book["Summary"])
+    summary = headers(book["summary"])
     assert {"Plan", "NPV vs status quo, EUR", "IRR, % a year", "ROI, %", "Payback, month",
             "CAC, EUR per customer", "Cost of sales, % of revenue"} <= set(summary)
-    assert "Initial (month 0), EUR" in headers(book["Annual"])
-    reg = headers(book["Assumptions"])
+    assert "Initial (month 0), EUR" in headers(book["annual"])
+    reg = headers(book["assumptions"])
     assert {"Plan", "Assumption (field path)", "Value", "Unit", "Source", "Confidence",
             "Owner", "Validated on", "Note"} <= set(reg)
-    units = [c.value for c in book["Assumptions"]["E"][1:]]
+    units = [c.value for c in book["assumptions"]["E"][1:]]
     assert not any("currency" in str(u) for u in units) and "EUR/month" in units
 
 
@@ -63,41 +63,41 @@ def test_number_formats_frozen_styled_header_autofilter_and_widths(book):
         for j in range(1, ws.max_column + 1):
             width = ws.column_dimensions[ws.cell(1, j).column_letter].width
             assert 8 <= width <= 60, (name, j, width)
-    ws = book["Summary"]
+    ws = book["summary"]
     row = 3  # the first plan (row 2 is the status quo, whose incremental figures are empty)
     assert ws.cell(row, column(ws, "NPV vs status quo, EUR")).number_format == \
         '"EUR "#,##0;-"EUR "#,##0;"EUR "0'
     assert ws.cell(row + 1, column(ws, "IRR, % a year")).number_format == '0.0" "%'
     assert ws.cell(row, column(ws, "Active customers at the end")).number_format == "#,##0"
     assert ws.cell(row + 1, column(ws, "Payback, month")).number_format == "0"
-    m = book["Monthly"]
+    m = book["monthly"]
     assert m.cell(2, column(m, "Churn rate, % a month")).number_format == '0.00" "%'
     assert m.cell(2, column(m, "Active customers")).number_format == "#,##0"
-    reg = book["Assumptions"]
+    reg = book["assumptions"]
     src = reg.cell(2, column(reg, "Source"))
     assert src.alignment.wrap_text
     assert reg.column_dimensions[src.column_letter].width == 60
 
 
 def test_monthly_reads_back_equal(workbook, results):
-    back = read_sheet(workbook, "Monthly").drop(columns=["plan"])
+    back = read_sheet(workbook, "monthly").drop(columns=["plan"])
     pd.testing.assert_frame_equal(back, results.monthly, check_dtype=False, rtol=1e-12)
 
 
 def test_summary_reads_back_equal(workbook, results):
-    back = read_sheet(workbook, "Summary").drop(columns=["plan"])
+    back = read_sheet(workbook, "summary").drop(columns=["plan"])
     expected = results.summary.astype({c: "float64" for c in results.summary.columns[1:]})
     back = back.astype({c: "float64" for c in back.columns[1:]})
     pd.testing.assert_frame_equal(back, expected, check_dtype=False, rtol=1e-12)
 
 
 def test_plans_carry_their_labels(workbook, results):
-    back = read_sheet(workbook, "Summary")
+    back = read_sheet(workbook, "summary")
     assert list(back["plan"]) == [results.file.label(n) for n in results.names]
 
 
 def test_annual_matches_tei_table(workbook, results):
-    back = pd.read_excel(workbook, sheet_name="Annual")
+    back = pd.read_excel(workbook, sheet_name="annual")
     row = back[(back["Scenario key"] == "social") & (back["Basis"] == "risk-adjusted")
                & (back["Flow"] == "Net benefits")].iloc[0]
     t = results.annual("social", risk_adjust_benefits=0.1, risk_adjust_costs=0.05)
@@ -139,5 +139,5 @@ def test_user_text_is_never_a_formula(tmp_path):
                     seen.add(cell.value)
     # (XML turns a carriage return into a line feed on reading: that text is no formula either)
     assert set(HOSTILE[:-1]) | {"=1+1 plan"} <= seen
-    back = pd.read_excel(path, sheet_name="Assumptions")
+    back = pd.read_excel(path, sheet_name="assumptions")
     assert HOSTILE[1] in set(back["Source"])
