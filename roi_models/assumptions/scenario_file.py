@@ -10,7 +10,9 @@ A scenario file (YAML) looks like::
         ...
     scenarios:       # overrides deep-merged onto base; status_quo is required
       status_quo: {}
-      social: {channels: {social_ads: {spend: {amount: 30000}}}}
+      social:
+        label: Social programme   # optional: the plan's name in reports and charts
+        channels: {social_ads: {spend: {amount: 30000}}}
     uncertainty:     # per numeric field: distribution and low/high range
       market.bass_q_annual: {distribution: pert, low: 0.25, mode: 0.38, high: 0.5}
       scenarios.social.programme.one_time_cost: {distribution: uniform, low: 2e5, high: 4e5}
@@ -37,7 +39,7 @@ from __future__ import annotations
 import difflib
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Annotated, Any, Mapping
 
 import yaml
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError
@@ -62,6 +64,19 @@ from .schema import (
 STATUS_QUO = "status_quo"
 """The scenario every other one is compared with."""
 
+LABEL_MAX_CHARS = 60
+"""Longest scenario ``label`` (it names a plan in titles, menus and table rows)."""
+
+
+def default_label(name: str) -> str:
+    """The readable name of a scenario key: ``'social_reallocation' -> 'Social reallocation'``.
+
+    >>> default_label("social_reallocation"), default_label("status_quo")
+    ('Social reallocation', 'Status quo')
+    """
+    text = " ".join(str(name).replace("_", " ").split())
+    return text[:1].upper() + text[1:] if text else str(name)
+
 _SPEND_TAGS = {"constant", "linear", "explicit"}
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -76,6 +91,8 @@ class ScenarioFile(_Model):
     scenarios: dict[str, dict[str, Any]]
     uncertainty: dict[str, Uncertainty] = {}
     assumption_register: dict[str, dict[str, RegisterEntry]] = {}
+    scenario_labels: dict[str, Annotated[str, Field(min_length=1, max_length=LABEL_MAX_CHARS)]] = {}
+    """Labels written in the file (``scenarios.<name>.label``); see :meth:`label`."""
 
     # name -> (base, override, resolved); model_copy carries it over, so each entry is
     # reused only while base and override are the very objects it was resolved from.
@@ -91,6 +108,20 @@ class ScenarioFile(_Model):
     def scenario_names(self) -> list[str]:
         """Scenario names in file order (status_quo first if it is first in the file)."""
         return list(self.scenarios)
+
+    def label(self, name: str) -> str:
+        """The name a report shows for a scenario: its ``label``, else :func:`default_label`.
+
+        >>> from roi_models.data import scenario_path
+        >>> sf = load_scenario_file(scenario_path("b2b_it_services"))
+        >>> sf.label("status_quo"), sf.label("social")
+        ('Status quo', 'LinkedIn and community')
+        """
+        if name not in self.scenarios:
+            raise InputError.one(
+                "argument", "scenario", name, _choice_text(name, self.scenario_names)
+            )
+        return self.scenario_labels.get(name) or default_label(name)
 
     def scenario(self, name: str) -> Assumptions:
         """The assumptions of one scenario: base with the scenario's overrides merged on.
@@ -209,7 +240,11 @@ def scenario_file_from_dict(raw: Any, source: str = "<dict>") -> ScenarioFile:
             "not a key of a scenario file: annotate each value in place, "
             "{value: x, source: .., confidence: .., owner: .., validated_on: ..}",
         ))
+    if "scenario_labels" in raw:
+        problems.append(Problem("scenario_labels", "(section)",
+                                "not a key of a scenario file: write label: under each scenario"))
     data, register = _split_register(raw, problems)
+    data["scenario_labels"] = _take_labels(data, problems)
     if problems:
         raise InputError(source, problems)
     data["assumption_register"] = register
@@ -249,6 +284,39 @@ def _split_register(raw: Mapping[str, Any], problems: list[Problem]):
     if not register.get("base"):
         register.pop("base", None)
     return data, register
+
+
+def _take_labels(data: dict[str, Any], problems: list[Problem]) -> dict[str, str]:
+    """Take each scenario's optional ``label`` out of its overrides, checked as a plain text."""
+    scenarios = data.get("scenarios")
+    if not isinstance(scenarios, Mapping):
+        return {}
+    labels: dict[str, str] = {}
+    kept = {}
+    for name, override in scenarios.items():
+        if isinstance(override, Mapping) and "label" in override:
+            override = dict(override)
+            value = override.pop("label")
+            text = value.strip() if isinstance(value, str) else None
+            if (not text or len(text) > LABEL_MAX_CHARS
+                    or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)):
+                problems.append(Problem(
+                    f"scenarios.{name}.label", value,
+                    f"a plan's name: a text of 1-{LABEL_MAX_CHARS} characters on one line, "
+                    "without control characters"))
+            else:
+                labels[str(name)] = text
+        kept[name] = override
+    data["scenarios"] = kept
+    seen: dict[str, str] = {}
+    for name in kept:
+        shown = labels.get(str(name)) or default_label(str(name))
+        other = seen.setdefault(shown.casefold(), str(name))
+        if other != name:
+            problems.append(Problem(
+                f"scenarios.{name}.label", shown,
+                f"the same name as scenario '{other}': give each plan its own label"))
+    return labels
 
 
 def _strip(node: Any, path: str, entries: dict[str, Any], problems: list[Problem], where: str):
@@ -421,8 +489,9 @@ def _valid_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
     try:
         if model is ScenarioFile:
             if not loc:
-                # assumption_register is filled from annotations, never written as a key.
-                return [k for k in ScenarioFile.model_fields if k != "assumption_register"]
+                # filled from annotations and scenario labels, never written as keys
+                return [k for k in ScenarioFile.model_fields
+                        if k not in ("assumption_register", "scenario_labels")]
             if loc[0] != "base":
                 if loc[0] == "uncertainty" and len(loc) == 2:
                     return list(Uncertainty.model_fields)
@@ -458,7 +527,8 @@ def scenario_file_to_dict(sf: ScenarioFile) -> dict[str, Any]:
         "currency": sf.currency,
         "base": _annotate(_plain(sf.base.model_dump(mode="python")), sf.assumption_register.get("base", {})),
         "scenarios": {
-            name: _annotate(_plain(override), sf.assumption_register.get(f"scenarios.{name}", {}))
+            name: ({"label": sf.scenario_labels[name]} if name in sf.scenario_labels else {})
+            | _annotate(_plain(override), sf.assumption_register.get(f"scenarios.{name}", {}))
             for name, override in sf.scenarios.items()
         },
     }

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jinja2
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 from markupsafe import Markup
@@ -23,7 +24,7 @@ from .. import __version__
 from ..analysis.drivers import npv_drivers
 from ..analysis.scenarios import ScenarioResults
 from ..analysis.stress import viral_stress
-from ..analysis.whatif import budget_share_sweep
+from ..analysis.whatif import MOVED_LABEL, budget_share_sweep
 from ..assumptions import STATUS_QUO
 from ..charts import (
     active_customers_by_source,
@@ -34,24 +35,33 @@ from ..charts import (
     npv_waterfall,
     viral_stress_figure,
 )
-from ..charts.style import money
+from ..charts.style import PLOTLY_CONFIG
 from ..errors import InputError
 from ..files import write_atomic
+from ..formatting import format_kpi, money, month, percent
 from . import prose
 from .options import ReportOptions
 from .views import (
     ChartView,
     ScenarioKpis,
+    budget_cell,
     exact,
     finite_or_none,
     kpi_cards,
-    pct,
+    monthly_payback,
     register_sections,
     stress_rows,
     tei_view,
 )
 
-_PLOTLY_CONFIG = {"responsive": True, "displaylogo": False, "displayModeBar": "hover"}
+PRINT_WIDTH = 1020
+"""CSS pixels of a chart printed on A4 landscape with 12 mm margins (273 mm = 1031 px)."""
+PRINT_HEIGHT = 460
+"""Tallest chart on paper (an A4 landscape page holds 186 mm = 703 px): a chart, its
+heading and intro fit on a page with room for more, so pages do not run half empty."""
+PRINT_MULTIPLE_WIDTH = 500
+"""Width of one small multiple on paper (two side by side)."""
+_PRINT_CONFIG = {**PLOTLY_CONFIG, "responsive": False, "staticPlot": True}
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +84,16 @@ def _plotly_js() -> Markup:
 
 def _chart(fig: go.Figure, div_id: str, caption: str = "") -> ChartView:
     html = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config=_PLOTLY_CONFIG)
+                       config=PLOTLY_CONFIG)
+    return ChartView(id=div_id, html=Markup(html), caption=caption)
+
+
+def _print_chart(fig: go.Figure, div_id: str, caption: str = "", *,
+                 width: int = PRINT_MULTIPLE_WIDTH) -> ChartView:
+    """A static figure for paper: fixed width, no toolbar, no menu, no slider."""
+    fig.update_layout(width=width, updatemenus=[], sliders=[])
+    html = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config=_PRINT_CONFIG)
     return ChartView(id=div_id, html=Markup(html), caption=caption)
 
 
@@ -93,7 +112,25 @@ def _selected(results: ScenarioResults, options: ReportOptions) -> tuple[str, ..
     return tuple(n for n in results.names if n == STATUS_QUO or n in wanted)
 
 
-def _recommend(results, plans, stress, options) -> _Recommendation:
+def plan_spend(results: ScenarioResults) -> dict[str, float]:
+    """Channel and programme spend of every scenario over months 0..T (undiscounted)."""
+    m = results.monthly
+    spend = m["channel_spend_traditional"] + m["channel_spend_social"] + m["programme_cost"]
+    totals = spend.groupby(m["scenario"], sort=False).sum()
+    return {str(k): float(v) for k, v in totals.items()}
+
+
+def _budget_sentence(name: str, spend: dict[str, float], currency: str, horizon: int) -> str:
+    plan, base = spend[name], spend[STATUS_QUO]
+    diff = plan - base
+    fields = {"amount": money(abs(diff), currency), "months": horizon,
+              "plan_total": money(plan, currency), "base_total": money(base, currency)}
+    if abs(diff) <= prose.BUDGET_NEUTRAL_TOLERANCE * abs(base):
+        return prose.BUDGET_NEUTRAL.format(**fields)
+    return (prose.BUDGET_MORE if diff > 0 else prose.BUDGET_LESS).format(**fields)
+
+
+def _recommend(results, plans, stress, options, labels, spend) -> _Recommendation:
     cur, T = results.currency, results.horizon
     if not plans:
         return _Recommendation(None, (
@@ -105,31 +142,43 @@ def _recommend(results, plans, stress, options) -> _Recommendation:
     k = results.kpis(best)
     if npvs[best] <= 0:
         return _Recommendation(None, (
-            prose.RECOMMEND_STATUS_QUO.format(months=T, plan=best, npv=money(npvs[best], cur)),
+            prose.RECOMMEND_STATUS_QUO.format(months=T, plan=labels[best],
+                                              npv=money(npvs[best], cur)),
             prose.SURE_STATUS_QUO, prose.RANGE_LATER))
     payback = (prose.PAYBACK_NEVER if k["payback_month"] is None
-               else prose.PAYBACK_IN.format(month=k["payback_month"]))
+               else prose.PAYBACK_IN.format(month=month(k["payback_month"])))
     first = prose.RECOMMEND_PLAN.format(
-        plan=best, npv=money(k["npv"], cur), months=T,
-        roi=prose.MISSING_ROI if k["roi"] is None else pct(k["roi"]),
-        irr=prose.MISSING_IRR if k["irr_annual"] is None else pct(k["irr_annual"]) + " a year",
+        plan=labels[best], npv=money(k["npv"], cur), months=T,
+        roi=format_kpi("roi", k["roi"], cur), irr=format_kpi("irr_annual", k["irr_annual"], cur),
         payback=payback)
     risk_npv = results.annual(best, risk_adjust_benefits=options.risk_adjust_benefits,
                               risk_adjust_costs=options.risk_adjust_costs).npv
-    stressed = float(stress.set_index("scenario").loc[best, "npv_stressed"])
+    row = stress.set_index("scenario").loc[best]
+    stressed = float(row["npv_stressed"])
     pv_b = float(summary.loc[best, "pv_benefits"])
     breakeven = npvs[best] / pv_b if pv_b > 0 else float("nan")
     template = prose.SURE_ROBUST if risk_npv > 0 and stressed > 0 else prose.SURE_FRAGILE
     event = results.file.scenario(best).viral_event
-    stress_clause = (prose.STRESS_INCLUDED.format(month=event.month) if event.enabled
-                     else prose.STRESS_ADDED.format(stress_npv=money(stressed, cur)))
+    if event.enabled:
+        stress_clause = prose.STRESS_INCLUDED.format(month=event.month)
+    elif stressed > float(row["npv"]):
+        stress_clause = prose.STRESS_ADDED_HIGHER.format(stress_npv=money(stressed, cur))
+    else:
+        stress_clause = prose.STRESS_ADDED.format(stress_npv=money(stressed, cur))
     sure = template.format(
-        benefits_cut=pct(options.risk_adjust_benefits), costs_up=pct(options.risk_adjust_costs),
+        benefits_cut=percent(options.risk_adjust_benefits),
+        costs_up=percent(options.risk_adjust_costs),
         risk_npv=money(risk_npv, cur), stress=stress_clause,
-        breakeven="n/a" if not np.isfinite(breakeven) else pct(breakeven))
-    sentences = [first, sure]
+        breakeven="n/a" if not np.isfinite(breakeven) else percent(breakeven))
+    sentences = [first, _budget_sentence(best, spend, cur, T), sure]
     if len(ranked) > 1:
-        sentences.append(prose.RUNNER_UP.format(plan=ranked[1], npv=money(npvs[ranked[1]], cur)))
+        second = ranked[1]
+        diff = spend[second] - spend[STATUS_QUO]
+        budget = ("" if abs(diff) <= prose.BUDGET_NEUTRAL_TOLERANCE * abs(spend[STATUS_QUO])
+                  else prose.RUNNER_UP_BUDGET.format(amount=money(abs(diff), cur),
+                                                     more_less="more" if diff > 0 else "less"))
+        sentences.append(prose.RUNNER_UP.format(plan=labels[second],
+                                                npv=money(npvs[second], cur), budget=budget))
     sentences.append(prose.RANGE_LATER)
     return _Recommendation(best, tuple(sentences))
 
@@ -145,6 +194,37 @@ def _whatif(results, plans, preferred):
     return None
 
 
+def _cashflow_payback_text(results, focus, labels) -> str:
+    """Why the chart's discounted payback differs from the summary's payback (if it does)."""
+    k = results.kpis(focus)
+    pb, dpb = k["payback_month"], k["discounted_payback_month"]
+    if dpb is None:
+        return ""
+    if pb is None or pb == dpb:
+        return prose.CASHFLOW_PAYBACK_SAME.format(plan=labels[focus], discounted=month(dpb))
+    gap = int(dpb) - int(pb)
+    return prose.CASHFLOW_PAYBACK_GAP.format(
+        plan=labels[focus], discounted=f"discounted payback {month(dpb)}", payback=month(pb),
+        gap="one month" if gap == 1 else f"{gap} months")
+
+
+def _risk_texts(stress: pd.DataFrame, results, names, labels) -> tuple[str, ...]:
+    """The sentences under the risk intro: event already included, or why an NPV rises."""
+    if all(results.file.scenario(n).viral_event.enabled for n in names):
+        return (prose.RISK_INCLUDED,)
+    rows = stress.iloc[1:]
+    higher = [labels[r.scenario] for r in rows.itertuples(index=False)
+              if not pd.isna(r.npv_stressed) and not pd.isna(r.npv)
+              and float(r.npv_stressed) > float(r.npv)]
+    if not higher:
+        return ()
+    plans = ", ".join(f"\u201c{h}\u201d" for h in higher[:-1])
+    plans = (plans + " and " if plans else "") + f"\u201c{higher[-1]}\u201d"
+    many = len(higher) > 1
+    return (prose.RISK_HIGHER.format(plans=plans, verb="have" if many else "has",
+                                     pronoun="these plans" if many else "this plan"),)
+
+
 def render_report(results: ScenarioResults, options: ReportOptions) -> str:
     """The CMO report as one self-contained HTML string (pure and deterministic).
 
@@ -152,59 +232,103 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
     business case (plain and risk-adjusted), cash flow with the budget-share
     what-if slider, NPV drivers, customers and acquisition, risk (viral-event
     stress), and an appendix with the assumption register and methodology.
+    Plans are named by their labels (:meth:`ScenarioFile.label`); figures
+    are written in the house style of :mod:`roi_models.formatting`.
     """
     if not isinstance(options, ReportOptions):
         raise InputError.one("argument", "options", type(options).__name__, "a ReportOptions")
     names = _selected(results, options)
     plans = [n for n in names if n != STATUS_QUO]
     cur, T = results.currency, results.horizon
+    labels = {n: results.file.label(n) for n in results.names}
+    spend = plan_spend(results)
 
     stress = viral_stress(results)
-    rec = _recommend(results, plans, stress, options)
+    rec = _recommend(results, plans, stress, options, labels, spend)
     focus = rec.scenario or (plans[0] if plans else None)
 
     kpis = tuple(
-        ScenarioKpis(scenario=n, is_baseline=n == STATUS_QUO,
-                     cards=kpi_cards(results.kpis(n), cur, T, baseline=n == STATUS_QUO))
+        ScenarioKpis(scenario=n, label=labels[n], is_baseline=n == STATUS_QUO,
+                     cards=kpi_cards(results.kpis(n), cur, T, baseline=n == STATUS_QUO),
+                     budget=budget_cell(spend[n] - spend[STATUS_QUO], spend[STATUS_QUO], cur, T,
+                                        baseline=n == STATUS_QUO))
         for n in names
     )
     headline = next((k for k in kpis if k.scenario == focus), None)
 
     tables = []
     intro_table = prose.INTRO_TABLE.format(
-        rate=pct(results.discount_rate), benefits_cut=pct(options.risk_adjust_benefits),
-        costs_up=pct(options.risk_adjust_costs))
+        rate=percent(results.discount_rate), benefits_cut=percent(options.risk_adjust_benefits),
+        costs_up=percent(options.risk_adjust_costs))
     for n in plans:
+        components = {c: v[results.index(n)]
+                      for c, v in results.case.incremental_components.items()}
         plain_t = results.annual(n)
         adj_t = results.annual(n, risk_adjust_benefits=options.risk_adjust_benefits,
                                risk_adjust_costs=options.risk_adjust_costs)
+        npv_value = results.kpis(n)["npv"]
+        monthly_npv = float("nan") if npv_value is None else float(npv_value)
+        note = prose.TEI_NPV_NOTE.format(
+            monthly=money(monthly_npv, cur),
+            higher_lower="higher" if monthly_npv > plain_t.npv else "lower")
         tables.append((
-            tei_view(plain_t, n, adjusted=False, caption="Unadjusted", horizon=T),
-            tei_view(adj_t, n, adjusted=True, horizon=T, caption=(
-                f"Risk-adjusted: benefits \u2212{pct(options.risk_adjust_benefits)}, "
-                f"costs +{pct(options.risk_adjust_costs)}")),
+            tei_view(plain_t, n, label=labels[n], adjusted=False, caption="Unadjusted",
+                     horizon=T, currency=cur, note=note,
+                     payback=monthly_payback(components)),
+            tei_view(adj_t, n, label=labels[n], adjusted=True, horizon=T, currency=cur,
+                     payback=monthly_payback(components,
+                                             benefits_cut=options.risk_adjust_benefits,
+                                             costs_up=options.risk_adjust_costs),
+                     caption=(f"Risk-adjusted: benefits -{percent(options.risk_adjust_benefits)}"
+                              f", costs +{percent(options.risk_adjust_costs)}")),
         ))
 
     # optional charts are None when the file has no plan for them (status quo only, or no
     # plan with both channel kinds); the template says so instead
     charts: dict[str, ChartView | None] = dict.fromkeys(("cashflow", "whatif", "drivers", "stress"))
+    prints: dict[str, tuple[ChartView, ...]] = {"cashflow": (), "drivers": (), "customers": (),
+                                                "whatif": ()}
     sweep = None
+    drivers = npv_drivers(results) if plans else None
     if plans:
         charts["cashflow"] = _chart(incremental_cash_flow(
-            results.monthly, results.summary, cur, plans, active=focus), "chart-cashflow")
+            results.monthly, results.summary, cur, plans, active=focus, labels=labels),
+            "chart-cashflow")
+        prints["cashflow"] = tuple(
+            _print_chart(incremental_cash_flow(results.monthly, results.summary, cur, [n],
+                                               labels=labels, height=360),
+                         f"print-cashflow-{i}")
+            for i, n in enumerate(plans) if n != focus)
         sweep = _whatif(results, plans, rec.scenario)
         if sweep is not None:
-            charts["whatif"] = _chart(budget_share_figure(sweep), "chart-whatif")
-        charts["drivers"] = _chart(npv_waterfall(npv_drivers(results), cur, plans, active=focus),
-                                   "chart-drivers")
+            charts["whatif"] = _chart(budget_share_figure(sweep, label=labels[sweep.scenario]),
+                                      "chart-whatif")
+            # on paper: the plan's own split, without the slider's row
+            paper = budget_share_figure(sweep, label=labels[sweep.scenario])
+            paper.update_layout(height=PRINT_HEIGHT + 160, title={"pad": {"b": 14}})
+            prints["whatif"] = (_print_chart(paper, "print-whatif-0", width=PRINT_WIDTH),)
+        charts["drivers"] = _chart(npv_waterfall(drivers, cur, plans, active=focus,
+                                                 labels=labels), "chart-drivers")
+        prints["drivers"] = tuple(
+            _print_chart(npv_waterfall(drivers, cur, [n], labels=labels, height=380),
+                         f"print-drivers-{i}")
+            for i, n in enumerate(plans) if n != focus)
+    shown_customers = focus if focus is not None else names[-1]
     charts["customers"] = _chart(active_customers_by_source(
-        results.by_source, names, active=focus), "chart-customers")
-    charts["cac_clv"] = _chart(cac_clv_by_source(results.summary, cur, names), "chart-cac-clv")
+        results.by_source, names, active=shown_customers, labels=labels), "chart-customers")
+    prints["customers"] = tuple(
+        _print_chart(active_customers_by_source(results.by_source, [n], labels=labels,
+                                                height=360), f"print-customers-{i}")
+        for i, n in enumerate(names) if n != shown_customers)
+    charts["cac_clv"] = _chart(cac_clv_by_source(results.summary, cur, names, labels=labels),
+                               "chart-cac-clv")
     charts["cost_of_sales"] = _chart(cost_of_sales_by_scenario(
-        results.monthly, results.summary, cur, names), "chart-cost-of-sales")
+        results.monthly, results.summary, cur, names, labels=labels), "chart-cost-of-sales")
     stress_sel = stress[stress["scenario"].isin(names)].reset_index(drop=True)
+    included = {n: bool(results.file.scenario(n).viral_event.enabled) for n in names}
     if plans:
-        charts["stress"] = _chart(viral_stress_figure(stress_sel, cur), "chart-stress")
+        charts["stress"] = _chart(viral_stress_figure(stress_sel, cur, labels=labels,
+                                                      included=included), "chart-stress")
 
     event = stress.attrs["event"]
     context = {
@@ -216,28 +340,46 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
         "date_long": f"{options.date.day} {options.date:%B %Y}",
         "currency": cur,
         "horizon": T,
-        "discount_rate": pct(results.discount_rate, 1),
+        "discount_rate": percent(results.discount_rate, 1),
         "version": __version__,
         "recommendation": rec.sentences,
         "recommended": rec.scenario,
         "headline": headline,
         "kpis": kpis,
-        "kpi_labels": prose.KPI_LABELS,
+        "kpi_labels": {c.key: c.label for c in kpis[0].cards} if kpis else {},
+        "kpi_note": prose.KPI_TABLE_NOTE,
+        "payback_convention": prose.PAYBACK_CONVENTION,
         "tables": tables,
         "intro_table": intro_table,
         "table_note": prose.TABLE_BASIS_NOTE,
         "charts": charts,
+        "prints": prints,
+        "labels": labels,
+        "focus": focus,
+        "focus_label": labels[focus] if focus else "",
         "plotly_js": _plotly_js(),
-        "whatif_intro": (prose.INTRO_WHATIF.format(plan=sweep.scenario) if sweep is not None
-                         else prose.WHATIF_MISSING),
+        "print_width": PRINT_WIDTH,
+        "print_height": PRINT_HEIGHT,
+        "cashflow_intro": prose.INTRO_CASHFLOW,
+        "cashflow_payback": _cashflow_payback_text(results, focus, labels) if focus else "",
+        "cashflow_menu_screen": prose.CASHFLOW_MENU_SCREEN if len(plans) > 1 else "",
+        "cashflow_menu_print": prose.CASHFLOW_MENU_PRINT if len(plans) > 1 else "",
+        "whatif_intro": (prose.INTRO_WHATIF.format(plan=labels[sweep.scenario],
+                                                   moved_label=MOVED_LABEL.lower())
+                         if sweep is not None else prose.WHATIF_MISSING),
+        "whatif_screen": prose.WHATIF_SCREEN if sweep is not None else "",
+        "whatif_print": prose.WHATIF_PRINT if sweep is not None else "",
         "whatif_scenario": sweep.scenario if sweep is not None else None,
+        "moved_label": MOVED_LABEL,
         "drivers_intro": prose.INTRO_DRIVERS,
         "risk_intro": prose.INTRO_RISK.format(
-            month=int(event["month"]), hit=pct(event["acquisition_hit"]),
-            churn=pct(event["added_churn"], 1), half_life=f"{event['half_life_months']:g}",
-            mitigation=pct(event["mitigation"])),
+            month=int(event["month"]), hit=percent(event["acquisition_hit"]),
+            churn=percent(event["added_churn"], 1), half_life=f"{event['half_life_months']:g}",
+            mitigation=percent(event["mitigation"])),
+        "risk_notes": _risk_texts(stress_sel, results, names, labels),
+        "risk_included": all(included.values()),
         "risk_later": prose.RISK_LATER,
-        "stress": stress_rows(stress_sel, cur, T),
+        "stress": stress_rows(stress_sel, cur, T, labels),
         "register": register_sections(results, names),
         "methodology": prose.METHODOLOGY,
         "exact": exact,
@@ -253,5 +395,6 @@ def write_report(
     """Render the report and write it atomically; refuses an existing file unless ``overwrite``."""
     target = Path(path)
     if target.exists() and not overwrite:  # fail before the work of rendering
-        write_atomic(target, b"", overwrite=False)
+        raise InputError.one(str(target), "", str(target),
+                             "already exists; add --overwrite to replace it")
     return write_atomic(target, render_report(results, options), overwrite=overwrite)

@@ -9,15 +9,32 @@ from __future__ import annotations
 DEFAULT_TITLE = "Traditional or social marketing: the business case"
 
 RECOMMEND_PLAN = (
-    "Recommendation: adopt the {plan} plan. Against the status quo it adds an NPV of {npv} "
-    "over {months} months (ROI {roi}, IRR {irr}) and {payback}."
+    "Recommendation: adopt the plan \u201c{plan}\u201d. Against the status quo it adds an NPV of "
+    "{npv} over {months} months (ROI {roi}, IRR {irr}) and {payback}."
 )
 RECOMMEND_STATUS_QUO = (
     "Recommendation: keep the status quo. No plan in this file beats doing nothing over "
-    "{months} months; the best, {plan}, has an NPV of {npv}."
+    "{months} months; the best, \u201c{plan}\u201d, has an NPV of {npv}."
 )
-PAYBACK_IN = "pays back in month {month}"
+PAYBACK_IN = "pays back in {month}"
 PAYBACK_NEVER = "does not pay back within the horizon"
+
+BUDGET_NEUTRAL_TOLERANCE = 0.01
+"""A plan is budget-neutral when its channel and programme spend over the horizon is
+within this share of the status quo's."""
+BUDGET_MORE = (
+    "It is not budget-neutral: this plan spends {amount} more than the status quo over "
+    "{months} months (channels and programme: {plan_total} against {base_total}), so part of "
+    "its gain is bought with that extra budget."
+)
+BUDGET_LESS = (
+    "It is not budget-neutral: this plan spends {amount} less than the status quo over "
+    "{months} months (channels and programme: {plan_total} against {base_total})."
+)
+BUDGET_NEUTRAL = (
+    "It is budget-neutral: over {months} months it spends what the status quo spends on "
+    "channels and programme ({plan_total}), only differently."
+)
 
 SURE_ROBUST = (
     "How sure: the case holds under the checks available today. With benefits cut by "
@@ -30,6 +47,11 @@ SURE_FRAGILE = (
     "before it stops paying."
 )
 STRESS_ADDED = "with the viral-event stress it is {stress_npv}"
+STRESS_ADDED_HIGHER = (
+    "with the viral-event stress it is {stress_npv}, higher than without it because the "
+    "event hits the status quo harder than this plan, and the NPV is measured against the "
+    "status quo"
+)
 STRESS_INCLUDED = (
     "its NPV already includes the viral event of month {month}, which the file puts in every "
     "scenario"
@@ -42,37 +64,28 @@ RANGE_LATER = (
     "The range of outcomes and the probability of beating the status quo will come with "
     "the Monte Carlo analysis; this report states no probability."
 )
-RUNNER_UP = "The next best plan, {plan}, has an NPV of {npv}."
+RUNNER_UP = "The next best plan, \u201c{plan}\u201d, has an NPV of {npv}{budget}."
+RUNNER_UP_BUDGET = " and spends {amount} {more_less} than the status quo"
 
-KPI_LABELS: dict[str, str] = {
-    "npv": "NPV",
-    "roi": "ROI",
-    "irr_annual": "IRR",
-    "payback_month": "Payback",
-    "cac": "CAC",
-    "clv_to_cac": "CLV / CAC",
-    "cost_of_sales_share": "Cost of sales",
-    "churn_monthly_avg": "Average churn",
+KPI_HELP_REPORT: dict[str, str] = {
+    "npv": "incremental, against the status quo, discounted monthly",
+    "payback_month": "undiscounted, counted from month 0 (note below)",
 }
-KPI_HELP: dict[str, str] = {
-    "npv": "incremental, vs status quo",
-    "roi": "(PV benefits - PV costs) / PV costs",
-    "irr_annual": "of the incremental flows, a year",
-    "payback_month": "first month the cumulative gain stays >= 0",
-    "cac": "acquisition cost per customer won",
-    "clv_to_cac": "lifetime value per unit of CAC",
-    "cost_of_sales_share": "share of revenue",
-    "churn_monthly_avg": "customers lost a month",
-}
+"""Card help texts that differ from :data:`roi_models.formatting.KPIS` in the report."""
 
-MISSING_BASELINE = "n/a (this is the baseline)"
-MISSING_IRR = "n/a (the incremental flows never change sign)"
-MISSING_PAYBACK = "n/a (does not pay back within {months} months)"
-MISSING_ROI = "n/a (no incremental costs)"
-MISSING_CAC = "n/a (no customers acquired)"
-MISSING_RATIO = "n/a (no acquisition cost)"
+PAYBACK_CONVENTION = (
+    "Payback, throughout this report, is the first month after which the cumulative "
+    "incremental cash flow (undiscounted) stays at or above zero, counted from the decision "
+    "date (month 0). Where a payback is discounted, it says so."
+)
+KPI_TABLE_NOTE = (
+    "NPV, ROI, IRR and payback are incremental: each plan's net cash flow minus the status "
+    "quo's. CAC, CLV/CAC, cost of sales and churn describe each plan on its own. Budget: "
+    "channel and programme spend over the horizon (the status quo's in total, each plan's as "
+    "the difference; 'same' within 1 %, budget-neutral)."
+)
+
 MISSING_VALUE = "n/a (not used in this scenario)"
-MISSING_GENERIC = "n/a (not available)"
 
 INTRO_TABLE = (
     "Costs and benefits against the status quo, per year, as in a total-economic-impact "
@@ -82,15 +95,45 @@ INTRO_TABLE = (
     "benefits by {benefits_cut} and raises costs by {costs_up}."
 )
 TABLE_BASIS_NOTE = (
-    "The tables discount annual sums once a year, so their NPV differs slightly from the "
-    "monthly NPV in the summary, which discounts every month."
+    "The tables discount each year's sum once, at the year's end, as TEI studies do; the "
+    "summary discounts every month. Cash that arrives during a year is discounted a little "
+    "less month by month, so a plan whose gains come later has a somewhat higher monthly NPV "
+    "than annual NPV. Payback is in months, as in the summary."
 )
+TEI_NPV_NOTE = (
+    "annual discounting; the summary's monthly NPV is {monthly}, {higher_lower} because it "
+    "discounts each month's cash from the month it arrives, not from the year's end"
+)
+INTRO_CASHFLOW = (
+    "Each month's discounted incremental cash flow against the status quo (bars, left axis) "
+    "and its running total (line, right axis), whose last value is the NPV. The dashed line "
+    "marks the discounted payback: the month the running total of discounted cash turns "
+    "positive for good."
+)
+CASHFLOW_PAYBACK_GAP = (
+    "For \u201c{plan}\u201d that is {discounted}, against {payback} in the summary: "
+    "discounting shrinks the later gains that repay the early outlay, so the discounted "
+    "running total needs {gap} longer."
+)
+CASHFLOW_PAYBACK_SAME = (
+    "For \u201c{plan}\u201d that is {discounted}, the same month as the summary's payback."
+)
+CASHFLOW_MENU_SCREEN = "Pick another plan in the menu above the chart."
+CASHFLOW_MENU_PRINT = "The other plans follow as small charts."
 INTRO_WHATIF = (
-    "Move the slider to shift the {plan} plan's channel budget between traditional and "
-    "social channels: total spend and its timing stay as planned, only the split changes "
-    "(the same share in every month; within each kind, channels keep their proportions). "
-    "Every step was computed in advance by the same simulation, so the slider works "
-    "offline."
+    "What if the \u201c{plan}\u201d plan split its channel budget differently between "
+    "traditional and social channels? Total spend and its timing stay as planned, only the "
+    "split changes (the same share in every month; within each kind, channels keep their "
+    "proportions); {moved_label} of 0 is the plan as in its file, +100 % moves all its "
+    "traditional budget to social, -100 % all its social budget to traditional."
+)
+WHATIF_SCREEN = (
+    "Drag the slider under the chart: every step was computed in advance by the same "
+    "simulation, so it works offline."
+)
+WHATIF_PRINT = (
+    "On paper the chart shows the plan as in its file; the lower panel gives the NPV of "
+    "every split from -100 % to +100 %."
 )
 WHATIF_MISSING = (
     "n/a (no scenario has both a traditional and a social channel to move budget between)"
@@ -106,6 +149,16 @@ INTRO_RISK = (
     "up to {churn} monthly churn, halving every {half_life} months; listening and response "
     "capability avoids up to {mitigation} of the damage. It hits the status quo too, so each "
     "plan is compared with the stressed status quo."
+)
+RISK_INCLUDED = (
+    "This file puts the event in every scenario, the status quo included: every NPV in this "
+    "report already carries it, and there is no event-free case to compare with. To see the "
+    "plans without it, switch viral_event.enabled off in a copy of the file."
+)
+RISK_HIGHER = (
+    "With the event, {plans} {verb} a higher NPV than without it: the event hits the status "
+    "quo harder than {pronoun}, because listening and response capability limits the damage, "
+    "and the NPV is measured against the stressed status quo."
 )
 RISK_LATER = (
     "Sensitivity (tornado) and Monte Carlo analyses are not part of this toolkit yet; once "

@@ -8,45 +8,30 @@ them out; Jinja2 escapes every text.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
 from ..assumptions import STATUS_QUO, field_meta
 from ..assumptions.merge import get_path
-from ..charts.style import money
+from ..engine import payback_month
+from ..formatting import (
+    KPIS,
+    format_kpi,
+    is_missing,
+    money,
+    money_exact,
+)
 from . import prose
 
 
 # ----------------------------------------------------------------------------- formatting
-def is_missing(value: Any) -> bool:
-    """True for None, pandas NA and NaN/inf."""
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return not math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def exact(value: Any) -> str:
     """The exact value for a ``data-value`` attribute ('' when missing): ``repr(float)``."""
     return "" if is_missing(value) else repr(float(value))
-
-
-def pct(value: float, digits: int = 0) -> str:
-    """``0.1234 -> '12 %'`` (digits after the point as given)."""
-    return f"{100 * float(value):,.{digits}f} %"
-
-
-def amount(value: float) -> str:
-    """A table amount: thousands separated, no decimals; a minus sign for negatives."""
-    v = float(value)
-    text = f"{abs(v):,.0f}"
-    return text if v >= 0 or text == "0" else "\u2212" + text
 
 
 def unit_text(unit: str, currency: str) -> str:
@@ -55,7 +40,7 @@ def unit_text(unit: str, currency: str) -> str:
 
 
 def value_text(value: Any, unit: str, currency: str) -> str:
-    """An assumption value with its unit, e.g. ``'120,000 EUR/month'``, ``'25 %'``."""
+    """An assumption value with its unit: ``'EUR 120,000/month'``, ``'25 %'``, ``'6 months'``."""
     if value is None:
         return prose.MISSING_VALUE
     if isinstance(value, str):
@@ -66,8 +51,16 @@ def value_text(value: Any, unit: str, currency: str) -> str:
     if unit.startswith("share"):
         rest = unit[len("share"):]
         return f"{100 * v:.4g} %{rest}"
+    if unit.startswith("currency"):
+        rest = unit[len("currency"):]
+        return (money_exact(v, currency) if abs(v) >= 1000 or v == int(v)
+                else f"{currency} {v:.4g}") + rest
     text = f"{v:,.0f}" if abs(v) >= 1000 or v == int(v) else f"{v:.4g}"
     u = unit_text(unit, currency)
+    if u == "month":  # a month of the plan (counted from the decision date)
+        return f"month {text}"
+    if u == "months":  # a duration
+        return f"{text} month" if v == 1 else f"{text} months"
     return f"{text} {u}" if u and u != "1" else text
 
 
@@ -86,8 +79,10 @@ class KpiCard:
 @dataclass(frozen=True)
 class ScenarioKpis:
     scenario: str
+    label: str
     is_baseline: bool
     cards: tuple[KpiCard, ...]
+    budget: Cell  # channel and programme spend against the status quo
 
 
 @dataclass(frozen=True)
@@ -107,6 +102,7 @@ class TableRow:
 @dataclass(frozen=True)
 class TeiView:
     scenario: str
+    label: str
     adjusted: bool
     caption: str
     columns: tuple[str, ...]
@@ -114,6 +110,7 @@ class TeiView:
     npv: Cell
     roi: Cell
     payback: Cell
+    note: str  # why this NPV differs from the summary's, where it does
 
 
 @dataclass(frozen=True)
@@ -138,6 +135,7 @@ class RegisterRow:
 @dataclass(frozen=True)
 class RegisterSection:
     scenario: str
+    label: str
     intro: str
     rows: tuple[RegisterRow, ...]
 
@@ -145,6 +143,7 @@ class RegisterSection:
 @dataclass(frozen=True)
 class StressRow:
     scenario: str
+    label: str
     npv: Cell
     npv_stressed: Cell
     change: Cell
@@ -153,68 +152,96 @@ class StressRow:
 
 
 # ----------------------------------------------------------------------------- builders
-KPI_KEYS: tuple[str, ...] = tuple(prose.KPI_LABELS)
-_INCREMENTAL = ("npv", "roi", "irr_annual", "payback_month")
+KPI_KEYS: tuple[str, ...] = (
+    "npv", "roi", "irr_annual", "payback_month", "cac", "clv_to_cac", "cost_of_sales_share",
+    "churn_monthly_avg",
+)
+"""The eight KPI cards, in order (labels, help and missing reasons from :data:`KPIS`)."""
+
+KPI_HELP: dict[str, str] = {**{k: KPIS[k].help for k in KPI_KEYS}, **prose.KPI_HELP_REPORT}
 
 
 def kpi_cards(kpis: Mapping[str, Any], currency: str, horizon: int, *, baseline: bool
               ) -> tuple[KpiCard, ...]:
-    """The eight KPI cards of one scenario from :meth:`ScenarioResults.kpis`."""
+    """The eight KPI cards of one scenario from :meth:`ScenarioResults.kpis` (house style)."""
     cards = []
     for key in KPI_KEYS:
         v = kpis.get(key)
+        if baseline and KPIS[key].incremental:
+            v = None
+        text = format_kpi(key, v, currency, baseline=baseline, horizon=horizon)
         tone = ""
-        if baseline and key in _INCREMENTAL:
-            text, v = prose.MISSING_BASELINE, None
-        elif is_missing(v):
-            text = {
-                "irr_annual": prose.MISSING_IRR,
-                "payback_month": prose.MISSING_PAYBACK.format(months=horizon),
-                "roi": prose.MISSING_ROI, "cac": prose.MISSING_CAC,
-                "clv_to_cac": prose.MISSING_RATIO,
-            }.get(key, prose.MISSING_GENERIC)
-        elif key == "npv":
-            text, tone = money(v, currency), ("good" if v > 0 else "bad")
-        elif key == "roi":
-            text = pct(v)
-        elif key == "irr_annual":
-            text = pct(v) + " a year"
-        elif key == "payback_month":
-            text = f"month {int(v)}"
-        elif key == "cac":
-            text = money(v, currency)
-        elif key == "clv_to_cac":
-            text, tone = f"{v:.1f}\u00d7", ("bad" if v < 1 else "")
-        elif key == "cost_of_sales_share":
-            text = pct(v, 1)
-        else:  # churn_monthly_avg
-            text = pct(v, 2) + " a month"
-        cards.append(KpiCard(key=key, label=prose.KPI_LABELS[key], text=text, value=exact(v),
-                             help=prose.KPI_HELP[key], missing=is_missing(v), tone=tone))
+        if not is_missing(v):
+            if key == "npv":
+                tone = "good" if v > 0 else "bad"
+            elif key == "clv_to_cac" and v < 1:
+                tone = "bad"
+        cards.append(KpiCard(key=key, label=KPIS[key].label, text=text, value=exact(v),
+                             help=KPI_HELP[key], missing=is_missing(v), tone=tone))
     return tuple(cards)
 
 
-def tei_view(table, scenario: str, *, adjusted: bool, caption: str, horizon: int) -> TeiView:
-    """A :class:`~roi_models.engine.TEITable` as rows of cells with exact values."""
+def table_amount(value: float) -> str:
+    """An amount in a table whose header names the currency: whole units, ``-1,036,739``."""
+    return money_exact(value)
+
+
+def monthly_payback(components: Mapping[str, np.ndarray], *, benefits_cut: float = 0.0,
+                    costs_up: float = 0.0) -> int | None:
+    """Payback month of one plan's incremental components after a TEI risk adjustment.
+
+    The components (one array of months 0..T each) are split into benefits
+    (positive parts) and costs (negative parts) month by month, exactly as the
+    annual table does; benefits are cut and costs raised, and the payback is
+    :func:`roi_models.engine.payback_month` of the net: the summary's
+    convention, on the adjusted flows.
+    """
+    parts = np.stack([np.asarray(v, dtype=float) for v in components.values()])
+    net = (np.clip(parts, 0, None).sum(axis=0) * (1.0 - benefits_cut)
+           - np.clip(-parts, 0, None).sum(axis=0) * (1.0 + costs_up))
+    pb = float(payback_month(net))
+    return int(pb) if np.isfinite(pb) else None
+
+
+def tei_view(table, scenario: str, *, adjusted: bool, caption: str, horizon: int,
+             label: str | None = None, payback: int | None = None, note: str = "",
+             currency: str = "") -> TeiView:
+    """A :class:`~roi_models.engine.TEITable` as rows of cells with exact values.
+
+    ``payback`` is the plan's payback month on the same (adjusted) flows, in
+    the summary's convention; the table's own interpolated payback in years is
+    not shown, so the report states one payback convention.
+    """
     t = table.table
     rows = []
-    for label in t.index:
-        cells = tuple(Cell(text=amount(v), value=exact(v), negative=float(v) < 0)
-                      for v in t.loc[label].to_numpy(dtype=float))
-        rows.append(TableRow(label=label, key=label.lower().replace(" ", "_"), cells=cells))
+    for row in t.index:
+        cells = tuple(Cell(text=table_amount(v), value=exact(v), negative=float(v) < 0)
+                      for v in t.loc[row].to_numpy(dtype=float))
+        rows.append(TableRow(label=row, key=row.lower().replace(" ", "_"), cells=cells))
     roi = table.roi
-    pb = table.payback_years
     return TeiView(
-        scenario=scenario, adjusted=adjusted, caption=caption,
+        scenario=scenario, label=label or scenario, adjusted=adjusted, caption=caption,
         columns=tuple(str(c) for c in t.columns), rows=tuple(rows),
-        npv=Cell(text=amount(table.npv), value=exact(table.npv), negative=table.npv < 0),
-        roi=Cell(text=prose.MISSING_ROI if roi is None else pct(roi), value=exact(roi)),
-        payback=Cell(
-            text=(prose.MISSING_PAYBACK.format(months=horizon) if pb is None
-                  else f"{pb:.1f} years"),
-            value=exact(pb),
-        ),
+        npv=Cell(text=money_exact(table.npv, currency), value=exact(table.npv),
+                 negative=table.npv < 0),
+        roi=Cell(text=format_kpi("roi", roi, ""), value=exact(roi)),
+        payback=Cell(text=format_kpi("payback_month", payback, "", horizon=horizon),
+                     value=exact(payback)),
+        note=note,
     )
+
+
+def budget_cell(difference: float, base_total: float, currency: str, horizon: int,
+                *, baseline: bool, tolerance: float = prose.BUDGET_NEUTRAL_TOLERANCE) -> Cell:
+    """Channel and programme spend against the status quo: ``+EUR 3.6 m`` or ``same``."""
+    if baseline:
+        return Cell(text=money(base_total, currency),
+                    value=exact(base_total))
+    if abs(difference) <= tolerance * abs(base_total):
+        return Cell(text="same", value=exact(difference))
+    sign = "+" if difference > 0 else ""
+    return Cell(text=sign + money(difference, currency), value=exact(difference),
+                negative=difference < 0)
 
 
 def _entry_fields(entry) -> dict[str, str]:
@@ -254,6 +281,7 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 def register_sections(results, names: tuple[str, ...]) -> tuple[RegisterSection, ...]:
     """The status quo's full register, then each scenario's changes with their sources."""
     cur = results.currency
+    plan_label = results.file.label
     sf = results.file
     sections = []
     base_plan = sf.scenario(STATUS_QUO).model_dump()
@@ -266,8 +294,8 @@ def register_sections(results, names: tuple[str, ...]) -> tuple[RegisterSection,
             value = None
         rows.append(RegisterRow(path=path, label=label, value=value_text(value, unit, cur),
                                 **_entry_fields(entry)))
-    sections.append(RegisterSection(scenario=STATUS_QUO, intro=prose.INTRO_REGISTER,
-                                    rows=tuple(rows)))
+    sections.append(RegisterSection(scenario=STATUS_QUO, label=plan_label(STATUS_QUO),
+                                    intro=prose.INTRO_REGISTER, rows=tuple(rows)))
     for name in names:
         if name == STATUS_QUO:
             continue
@@ -281,23 +309,32 @@ def register_sections(results, names: tuple[str, ...]) -> tuple[RegisterSection,
                                     **_entry_fields(own.get(path))))
         intro = ("Changes against the status quo." if rows
                  else "No changes: the same assumptions as the status quo.")
-        sections.append(RegisterSection(scenario=name, intro=intro, rows=tuple(rows)))
+        sections.append(RegisterSection(scenario=name, label=plan_label(name), intro=intro,
+                                        rows=tuple(rows)))
     return tuple(sections)
 
 
-def stress_rows(stress: pd.DataFrame, currency: str, horizon: int) -> tuple[StressRow, ...]:
+def stress_rows(stress: pd.DataFrame, currency: str, horizon: int,
+                labels: Mapping[str, str] | None = None) -> tuple[StressRow, ...]:
+    """One row per plan of :func:`roi_models.analysis.stress.viral_stress` (house style)."""
     out = []
     for r in stress.iloc[1:].itertuples(index=False):
         def cell(v):
-            return Cell(text="n/a" if is_missing(v) else money(float(v), currency),
-                        value=exact(v), negative=not is_missing(v) and float(v) < 0)
+            return Cell(text=money(v, currency), value=exact(v),
+                        negative=not is_missing(v) and float(v) < 0)
 
         def pb(v):
-            return (prose.MISSING_PAYBACK.format(months=horizon) if is_missing(v)
-                    else f"month {int(v)}")
+            return format_kpi("payback_month", None if is_missing(v) else v, currency,
+                              horizon=horizon)
 
-        out.append(StressRow(scenario=r.scenario, npv=cell(r.npv),
-                             npv_stressed=cell(r.npv_stressed), change=cell(r.npv_change),
+        out.append(StressRow(scenario=r.scenario, label=(labels or {}).get(r.scenario, r.scenario),
+                             npv=cell(r.npv), npv_stressed=cell(r.npv_stressed),
+                             change=Cell(text=("+" if not is_missing(r.npv_change)
+                                               and r.npv_change > 0 else "")
+                                         + money(r.npv_change, currency),
+                                         value=exact(r.npv_change),
+                                         negative=not is_missing(r.npv_change)
+                                         and float(r.npv_change) < 0),
                              payback=pb(r.payback_month),
                              payback_stressed=pb(r.payback_month_stressed)))
     return tuple(out)
@@ -309,6 +346,6 @@ def finite_or_none(value) -> float | None:
 
 __all__ = [
     "Cell", "ChartView", "KpiCard", "RegisterRow", "RegisterSection", "ScenarioKpis",
-    "StressRow", "TableRow", "TeiView", "kpi_cards", "register_sections", "stress_rows",
-    "tei_view",
+    "StressRow", "TableRow", "TeiView", "budget_cell", "kpi_cards", "monthly_payback",
+    "register_sections", "stress_rows", "tei_view",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html as html_lib
 import re
 from html.parser import HTMLParser
 
@@ -12,6 +13,7 @@ import roi_models as rm
 from roi_models.assumptions import parse_scenario_text
 from roi_models.data import scenario_path
 from roi_models.errors import InputError
+from roi_models.formatting import money
 from roi_models.report import ReportOptions, render_report, write_report
 
 MAX_BYTES = 6 * 1024 * 1024
@@ -57,7 +59,12 @@ def test_size_below_target_and_plotly_inline_once(report_html):
     print(f"report size: {size / 1e6:.2f} MB")
     assert size < MAX_BYTES
     assert report_html.count("<script src") == 0
-    assert report_html.count("Plotly.newPlot(") == 7  # the seven charts
+    main = re.findall(r'<div id="(chart-[a-z-]+)" class="plotly-graph-div"', report_html)
+    assert len(main) == 7  # the seven charts
+    prints = re.findall(r'<div id="(print-[a-z]+-\d+)" class="plotly-graph-div"', report_html)
+    # for paper: the other plans of the three menus and the what-if without its slider
+    assert len(prints) == 2 + 2 + 3 + 1
+    assert report_html.count("Plotly.newPlot(") == len(main) + len(prints)
     # plotly.js is inlined once: its licence banner appears once
     assert len(re.findall(r"plotly\.js v\d", report_html)) == 1
 
@@ -94,7 +101,7 @@ def test_recommendation_names_best_plan_without_a_probability(results, report_ht
     best = results.summary.iloc[1:].sort_values("npv").iloc[-1]["scenario"]
     rec = next(e for e in parse(report_html).elements if e.get("id") == "recommendation")
     assert rec["data-scenario"] == best
-    assert f"adopt the {best} plan" in rec["_text"]
+    assert f"adopt the plan \u201c{results.file.label(best)}\u201d" in rec["_text"]
     assert "Monte Carlo" in rec["_text"]
     assert "%" not in rec["_text"].split("Monte Carlo")[1]  # no invented probability
 
@@ -149,8 +156,8 @@ def test_user_text_is_escaped():
     assert "&lt;b&gt;CRM&lt;/b&gt; &amp; &lt;img src=x onerror=alert(2)&gt; export" in html
     assert "Evil &lt;i&gt;Corp&lt;/i&gt; &amp; Co" in outside_scripts
     assert "</td><td>x" not in html
-    # the only script tags are plotly.js and the seven charts
-    assert html.count("<script") == 1 + 7
+    # the only script tags are plotly.js, the charts (7 and 8 for paper) and the fitting script
+    assert html.count("<script") == 1 + 7 + 8 + 1
 
 
 def test_deterministic_and_date_from_options(results):
@@ -228,3 +235,117 @@ def test_report_renders_files_without_plans_or_social_channels(case):
     html = render_report(rm.run_scenarios(sf), ReportOptions(date=datetime.date(2026, 1, 31)))
     text = re.sub(r"<script.*?</script>", "", html, flags=re.S)
     assert "n/a (" in text and not re.search(r"\bnan\b", text, flags=re.I)
+
+
+def visible_text(html: str) -> str:
+    """The page's text without scripts and tags (what a reader sees, on screen or paper)."""
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style).*?</\1>", "", html, flags=re.S))
+    return html_lib.unescape(text)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """The three shipped files' reports."""
+    options = ReportOptions(date=datetime.date(2025, 3, 14))
+    out = {}
+    for name in ("b2b_it_services", "consumer_brand", "small_fast_mover"):
+        res = rm.run_scenarios(rm.load_shipped(name))
+        out[name] = (res, render_report(res, options))
+    return out
+
+
+def test_plans_are_named_by_their_labels(shipped):
+    for name, (res, html) in shipped.items():
+        text = visible_text(html)
+        for scenario in res.names:
+            assert res.file.label(scenario) in text, (name, scenario)
+        for raw in ("status_quo", "social_reallocation"):
+            assert raw not in text, (name, raw)
+        p = parse(html)
+        rows = [e for e in p.elements if e["tag"] == "tr" and e.get("data-scenario")]
+        for row in rows:
+            assert res.file.label(row["data-scenario"]) in row["_text"]
+
+
+def test_recommendation_says_when_a_plan_is_not_budget_neutral(shipped):
+    res, html = shipped["b2b_it_services"]
+    rec = next(e for e in parse(html).elements if e.get("id") == "recommendation")["_text"]
+    # social: EUR 14.7 m of channels and programme against EUR 10.8 m (hand-added from the
+    # monthly frame: 60 x 180,000 + the LinkedIn ramp + 250,000 + 60 x 15,000)
+    m = res.monthly
+    spend = (m.channel_spend_traditional + m.channel_spend_social + m.programme_cost)
+    totals = spend.groupby(m.scenario).sum()
+    extra = totals["social"] - totals["status_quo"]
+    assert extra > 0.01 * totals["status_quo"]
+    assert f"this plan spends {money(extra, 'EUR')} more than the status quo over 60 months" in rec
+    res, html = shipped["consumer_brand"]
+    rec = next(e for e in parse(html).elements if e.get("id") == "recommendation")["_text"]
+    assert "TV budget moved to social" in rec and "It is budget-neutral" in rec
+
+
+def test_one_payback_convention_and_reasons_for_differing_figures(shipped):
+    res, html = shipped["b2b_it_services"]
+    text = visible_text(html)
+    k = res.kpis("social")
+    assert (k["payback_month"], k["discounted_payback_month"]) == (27, 28)
+    assert "pays back in month 27" in text
+    assert "years" not in re.sub(r"\s+", " ", text).split("Appendix")[0].replace(
+        "Five-year", "")  # no payback in years before the appendix
+    assert text.count("Payback, throughout this report, is the first month") == 1
+    # the chart's discounted payback is explained where it is shown
+    assert "discounted payback month 28, against month 27 in the summary" in text
+    # annual vs monthly NPV: the sentence that shows the annual NPV says why it is lower
+    assert re.search(r"EUR 8,837,294.{0,30}annual discounting; the summary's monthly NPV is "
+                     r"EUR 9\.2 m, higher because", re.sub(r"\s+", " ", text))
+    # the stressed NPV above the unstressed one: said why
+    assert "higher than without it because the event hits the status quo harder" in text
+    # the annual tables' payback: months, on the same flows
+    p = parse(html)
+    paybacks = [e for e in p.elements if e.get("data-figure") == "payback"]
+    assert paybacks and all("month" in e["_text"] or "n/a" in e["_text"] for e in paybacks)
+
+
+def test_tables_payback_is_the_summarys_convention(results, report_html):
+    p = parse(report_html)
+    tables = [e for e in p.elements if e.get("data-figure") == "payback"]
+    unadjusted = tables[0::2]
+    for e, name in zip(unadjusted, results.names[1:], strict=False):
+        expected = results.kpis(name)["payback_month"]
+        assert (e["data-value"] == "" and expected is None) or float(e["data-value"]) == expected
+
+
+def test_paper_never_asks_to_move_a_slider_or_pick_a_menu(shipped):
+    for name, (res, html) in shipped.items():
+        for phrase in ("Drag the slider", "Pick another plan"):
+            for m in re.finditer(phrase, html):
+                before = html[:m.start()]
+                opened = before.rfind('<span class="screen-only">')
+                assert opened > before.rfind("</span>"), (name, phrase)
+        assert "The other plans follow as small charts." in html
+
+
+def test_event_in_every_scenario_is_said_not_drawn_twice(shipped):
+    _res, html = shipped["consumer_brand"]
+    text = visible_text(html)
+    assert "puts the event in every scenario" in text
+    table = re.search(r'<table class="stress".*?</table>', html, re.S).group(0)
+    assert "without the event" not in table and "viral event included" in table
+
+
+def test_plotly_config_sends_nothing_off_the_machine(report_html):
+    configs = [report_html[m.start() - 40:m.start() + 400]
+               for m in re.finditer('"displaylogo"', report_html)]
+    assert len(configs) >= 7
+    for c in configs:
+        assert '"displaylogo": false' in c and '"showSendToCloud": false' in c
+        assert '"sendDataToCloud"' in c
+        assert '"showLink": true' not in c and '"showEditInChartStudio": true' not in c
+
+
+def test_one_number_style(shipped):
+    for name, (res, html) in shipped.items():
+        text = visible_text(html)
+        assert "\u2212" not in text  # ASCII minus, as in formatting.MINUS
+        assert not re.search(r"EUR -\d", text)  # -EUR 1.0 m, never EUR -1.0 m
+        assert not re.search(r"\d k\b", text)  # no 'EUR 850 k'
+        assert not re.search(r"\d%", text.split("Appendix")[0])  # '174 %', with a space
