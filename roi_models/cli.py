@@ -439,7 +439,7 @@ def format_tornado(res: ScenarioResults, frame: Any, margins: Any = None) -> str
     def fig(v: Any) -> str:
         return format_kpi(kpi, v, cur, horizon=res.horizon)
 
-    versus = f" against {a['against']}" if KPIS[kpi].incremental else ""
+    versus = f" against {_plan_name(res, a['against'])}" if KPIS[kpi].incremental else ""
     rows = [[r["label"], f"{r['low']:,.6g} .. {r['high']:,.6g}", fig(r["kpi_low"]),
              fig(r["kpi_high"]), fig(r["swing"]) if KPIS[kpi].style == "money" else ""]
             for r in frame.to_dict("records")]
@@ -453,7 +453,8 @@ def format_tornado(res: ScenarioResults, frame: Any, margins: Any = None) -> str
 
     lines = [
         res.file.name,
-        f"Sensitivity of the {KPIS[kpi].label} of {a['plan']}{versus}: each uncertain "
+        f"Sensitivity of the {KPIS[kpi].label} of {_plan_name(res, a['plan'])}{versus}: each "
+        "uncertain "
         f"assumption at its low and its high, the others as in the file "
         f"(today {fig(a['base'])})",
         "",
@@ -467,17 +468,24 @@ def format_tornado(res: ScenarioResults, frame: Any, margins: Any = None) -> str
             lines += [f"- {s}" for s in found["sentence"]]
             never = part[part["value"].isna()]
             if len(never):
-                who = "the status quo" if rival == STATUS_QUO else rival
-                lines.append(f"- {a['plan']} beats {who} at every value of: "
+                who = ("the status quo" if rival == STATUS_QUO
+                       else f"\u201c{res.file.label(rival)}\u201d")
+                lines.append(f"- \u201c{res.file.label(a['plan'])}\u201d beats {who} at every "
+                             "value of: "
                              + ", ".join(never["label"]) + ".")
     return "\n".join(lines)
+
+
+def _plan_name(res: ScenarioResults, name: str) -> str:
+    """A plan in a sentence: its label in quotes, or "the status quo"."""
+    return "the status quo" if name == STATUS_QUO else f"\u201c{res.file.label(name)}\u201d"
 
 
 def format_goal_seek(res: ScenarioResults, g: Any) -> str:
     """The answer ``roi-models goal-seek`` prints."""
     q = g.question
-    versus = f" against {q.against}" if KPIS[q.kpi].incremental else ""
-    what = f"{KPIS[q.kpi].label} of {q.plan}{versus}"
+    versus = f" against {_plan_name(res, q.against)}" if KPIS[q.kpi].incremental else ""
+    what = f"{KPIS[q.kpi].label} of {_plan_name(res, q.plan)}{versus}"
     target = format_kpi(q.kpi, g.target, res.currency, exact=True)
     if g.value is None:
         return f"{what}: {g.reason}."

@@ -22,7 +22,6 @@ WITHOUT_IMPORT = {
     "anywidget": "plotly's FigureWidget (the explorer's charts) subclasses anywidget.AnyWidget",
     "jupyterlab": "the user-facing notebook tool (make lab)",
     "ipykernel": "the kernel the notebooks and the explorer run in",
-    "openpyxl": "pandas' Excel engine, named by string in report/excel.py",
 }
 """Runtime dependencies the package needs without importing them, and why."""
 
@@ -95,7 +94,6 @@ def test_the_reasons_without_import_hold():
     import plotly.graph_objects as go
 
     assert issubclass(go.FigureWidget, anywidget.AnyWidget)
-    assert 'engine="openpyxl"' in (ROOT / "roi_models/report/excel.py").read_text()
     assert "jupyter lab" in (ROOT / "Makefile").read_text()
 
 

@@ -864,15 +864,18 @@ def _margins_against(results: ScenarioResults, q: Question, specs: list[Field]) 
         "in_ranges": np.abs(change) / width,
         "direction": np.where(np.isnan(change), "", np.where(change < 0, "lower", "higher")),
     })
-    frame["sentence"] = [_margin_sentence(r, q) for r in frame.itertuples()]
+    names = {n: results.file.label(n) for n in (q.plan, q.against)}
+    frame["sentence"] = [_margin_sentence(r, q, names) for r in frame.itertuples()]
     return frame.sort_values(["in_ranges", "change_pct"], key=lambda s: s.abs(),
                              na_position="last", kind="stable").reset_index(drop=True)
 
 
-def _margin_sentence(row: Any, q: Question) -> str:
-    rival = "the status quo" if q.against == STATUS_QUO else q.against
+def _margin_sentence(row: Any, q: Question, names: Mapping[str, str]) -> str:
+    """Plain English for a board, plans by their labels ("the status quo" for the baseline)."""
+    rival = "the status quo" if q.against == STATUS_QUO else f"\u201c{names[q.against]}\u201d"
     if not np.isfinite(row.value):
-        return (f"{row.label}: {q.plan} beats {rival} at every value the field can take.")
+        return (f"{row.label}: \u201c{names[q.plan]}\u201d beats {rival} at every value the "
+                "field can take.")
     if np.isfinite(row.change_pct) and row.today != 0:
         how = f"{percent(abs(row.change_pct))} {row.direction}"
     else:

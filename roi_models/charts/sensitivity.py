@@ -7,13 +7,15 @@ of :mod:`roi_models.formatting` (hover texts and axis ticks alike).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from ..analysis.sensitivity import DataTable
 from ..formatting import KPIS, money, money_ticks, month, percent, ratio
-from .style import NEGATIVE, POSITIVE, TOTAL, base_layout, plain, scenario_colour
+from .style import NEGATIVE, POSITIVE, TOTAL, chart_layout, label_of, plain, scenario_colour
 
 
 def _kpi_text(kpi: str, value: float, currency: str) -> str:
@@ -46,14 +48,15 @@ def _kpi_axis(fig: go.Figure, kpi: str, currency: str, values, axis: str = "xaxi
     fig.update_layout({axis: update})
 
 
-def _subtitle(frame: pd.DataFrame) -> str:
+def _subtitle(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> str:
     a = frame.attrs
     versus = "" if a.get("kpi") not in KPIS or not KPIS[a["kpi"]].incremental else (
-        f" against {plain(a.get('against', ''))}")
-    return f"{KPIS[a['kpi']].label} of {plain(a.get('plan', ''))}{versus}"
+        f" against {label_of(a.get('against', ''), labels)}")
+    return f"{KPIS[a['kpi']].label} of {label_of(a.get('plan', ''), labels)}{versus}"
 
 
-def tornado_figure(frame: pd.DataFrame, *, top: int = 12) -> go.Figure:
+def tornado_figure(frame: pd.DataFrame, *, top: int = 12,
+                   labels: Mapping[str, str] | None = None) -> go.Figure:
     """Horizontal bars from the KPI at each field's low to its high, largest swing on top.
 
     >>> import roi_models as rm
@@ -65,26 +68,25 @@ def tornado_figure(frame: pd.DataFrame, *, top: int = 12) -> go.Figure:
     a = frame.attrs
     cur, kpi, base = a["currency"], a["kpi"], float(a["base"])
     rows = frame.head(top).iloc[::-1]  # plotly draws the first category at the bottom
-    labels = [plain(str(v)) for v in rows["label"]]
+    rows_shown = [plain(str(v)) for v in rows["label"]]
     fig = go.Figure()
     for end, colour in (("low", NEGATIVE), ("high", POSITIVE)):
         k = rows[f"kpi_{end}"].to_numpy(dtype=float)
         texts = [f"{plain(lbl)} = {v:,.4g} ({end}): {_kpi_text(kpi, x, cur)}"
                  for lbl, v, x in zip(rows["label"], rows[end], k, strict=True)]
-        fig.add_bar(y=labels, x=k - base, base=base, orientation="h",
+        fig.add_bar(y=rows_shown, x=k - base, base=base, orientation="h",
                     name=f"at the {end} end", marker={"color": colour},
                     customdata=texts, hovertemplate="%{customdata}<extra></extra>")
     fig.add_vline(x=base, line={"color": TOTAL, "width": 1.5, "dash": "dot"})
     ends = np.concatenate([rows["kpi_low"], rows["kpi_high"], [base]])
     _kpi_axis(fig, kpi, cur, ends)
-    base_layout(fig, f"What moves the case: {_subtitle(frame)} "
-                f"(today {_kpi_text(kpi, base, cur)})", height=max(320, 60 + 34 * len(rows)))
-    fig.update_layout(barmode="overlay", hovermode="closest", margin={"l": 230},
-                      yaxis={"automargin": True})
+    chart_layout(fig, f"What moves the case<br>{_subtitle(frame, labels)}<br>"
+                 f"today {_kpi_text(kpi, base, cur)}", height=max(360, 140 + 34 * len(rows)))
+    fig.update_layout(barmode="overlay")
     return fig
 
 
-def spider_figure(frame: pd.DataFrame) -> go.Figure:
+def spider_figure(frame: pd.DataFrame, *, labels: Mapping[str, str] | None = None) -> go.Figure:
     """The KPI against the relative change of each field, one line per field.
 
     Points where a field's bound clipped the change are drawn as open markers.
@@ -105,13 +107,12 @@ def spider_figure(frame: pd.DataFrame) -> go.Figure:
                         customdata=texts, hovertemplate="%{customdata}<extra></extra>")
     _kpi_axis(fig, kpi, cur, frame["kpi"], axis="yaxis")
     fig.update_xaxes(title_text="Change of the field from today's value", tickformat="+.0%")
-    base_layout(fig, f"Spider: {_subtitle(frame)}", height=460)
-    fig.update_layout(hovermode="closest", legend={"orientation": "h", "y": -0.2,
-                                                   "yanchor": "top"})
+    chart_layout(fig, f"Spider<br>{_subtitle(frame, labels)}", height=520)
     return fig
 
 
-def data_table_figure(table: DataTable, currency: str) -> go.Figure:
+def data_table_figure(table: DataTable, currency: str, *,
+                      labels: Mapping[str, str] | None = None) -> go.Figure:
     """Heatmap of a two-field data table, 0 of an incremental KPI marked by the colour midpoint."""
     q = table.question
     z = table.kpi
@@ -130,8 +131,8 @@ def data_table_figure(table: DataTable, currency: str) -> go.Figure:
         fig.update_traces(colorbar={"tickvals": tickvals, "ticktext": ticktext})
     fig.update_xaxes(title_text=plain(table.column_field.label))
     fig.update_yaxes(title_text=plain(table.row_field.label))
-    base_layout(fig, f"Data table: {KPIS[q.kpi].label} of {plain(q.plan)}", height=480)
-    fig.update_layout(hovermode="closest")
+    chart_layout(fig, f"Data table<br>{KPIS[q.kpi].label} of {label_of(q.plan, labels)}",
+                 height=480, legend=False)
     return fig
 
 
@@ -139,7 +140,8 @@ MARGIN_CAP = 3.0
 """Widths of the uncertainty range beyond which a margin bar is cut (and labelled so)."""
 
 
-def decision_margin_figure(frame: pd.DataFrame) -> go.Figure:
+def decision_margin_figure(frame: pd.DataFrame, *,
+                           labels: Mapping[str, str] | None = None) -> go.Figure:
     """Bars of how far each field can move before a rival wins, in widths of its range.
 
     Bars are cut at :data:`MARGIN_CAP` widths (their label gives the real
@@ -153,29 +155,29 @@ def decision_margin_figure(frame: pd.DataFrame) -> go.Figure:
         width = part["in_ranges"].to_numpy(dtype=float)
         never = ~np.isfinite(part["value"].to_numpy(dtype=float))
         unranged = ~never & ~np.isfinite(width)
-        labels = []
+        bar_texts = []
         for w, pct, nv, ur in zip(width, part["change_pct"], never, unranged, strict=True):
             move = percent(pct, 0) if np.isfinite(pct) else ""
-            labels.append("never" if nv else f"{move} (no range)" if ur else
+            bar_texts.append("never" if nv else f"{move} (no range)" if ur else
                           f"{move}, {w:.1f} ranges" + (" (cut)" if w > MARGIN_CAP else ""))
         y = [plain(str(v)) for v in part["label"]]
-        for mask, colour, name in ((~never, scenario_colour(i + 2),
-                                    f"before {plain(str(rival))} wins"),
-                                   (never, "#c8ccd0", f"{plain(str(rival))} never wins")):
+        who = label_of(str(rival), labels)
+        for mask, colour, name in ((~never, scenario_colour(i + 2), f"before {who} wins"),
+                                   (never, "#c8ccd0", f"{who} never wins")):
             if not mask.any():
                 continue
             x = np.where(never | unranged, MARGIN_CAP, np.minimum(width, MARGIN_CAP))
             fig.add_bar(y=np.array(y)[mask].tolist(), x=x[mask], orientation="h", name=name,
                         marker={"color": colour}, offsetgroup=str(i),
-                        text=np.array(labels)[mask].tolist(), textposition="inside",
+                        text=np.array(bar_texts)[mask].tolist(), textposition="inside",
                         insidetextanchor="end", textangle=0,
                         customdata=part["sentence"].map(lambda t: plain(str(t)))[mask].tolist(),
                         hovertemplate="%{customdata}<extra></extra>")
     fig.update_xaxes(title_text="Distance to the tie, in widths of the field's uncertainty "
                      "range", range=[0, MARGIN_CAP * 1.02])
-    base_layout(fig, f"Decision margins of {plain(frame.attrs.get('plan', ''))}",
-                height=max(320, 80 + 44 * frame["field"].nunique()))
-    fig.update_layout(barmode="group", hovermode="closest", margin={"l": 230},
+    chart_layout(fig, f"Decision margins<br>{label_of(frame.attrs.get('plan', ''), labels)}",
+                 height=max(360, 160 + 44 * frame["field"].nunique()))
+    fig.update_layout(barmode="group",
                       uniformtext={"minsize": 11, "mode": "show"},
                       yaxis={"categoryorder": "array",
                              "categoryarray": [plain(str(v)) for v in

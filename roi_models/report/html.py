@@ -23,6 +23,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..analysis.drivers import npv_drivers
 from ..analysis.scenarios import ScenarioResults
+from ..analysis.sensitivity import decision_margins, tornado
 from ..analysis.stress import viral_stress
 from ..analysis.whatif import MOVED_LABEL, budget_share_sweep
 from ..assumptions import STATUS_QUO
@@ -34,6 +35,10 @@ from ..charts import (
     incremental_cash_flow,
     npv_waterfall,
     viral_stress_figure,
+)
+from ..charts.sensitivity import (
+    decision_margin_figure,
+    tornado_figure,
 )
 from ..charts.style import PLOTLY_CONFIG
 from ..errors import InputError
@@ -48,10 +53,13 @@ from .views import (
     exact,
     finite_or_none,
     kpi_cards,
+    margin_rows,
     monthly_payback,
+    never_sentences,
     register_sections,
     stress_rows,
     tei_view,
+    tornado_rows,
 )
 
 PRINT_WIDTH = 1020
@@ -130,7 +138,52 @@ def _budget_sentence(name: str, spend: dict[str, float], currency: str, horizon:
     return (prose.BUDGET_MORE if diff > 0 else prose.BUDGET_LESS).format(**fields)
 
 
-def _recommend(results, plans, stress, options, labels, spend) -> _Recommendation:
+@dataclass(frozen=True)
+class _Sensitivity:
+    tornado: pd.DataFrame
+    margins: pd.DataFrame
+
+
+def _sensitivity(results: ScenarioResults, best: str | None) -> _Sensitivity | None:
+    """Tornado and decision margins of the recommended plan (None without uncertainty ranges)."""
+    if best is None or not results.file.uncertainty:
+        return None
+    return _Sensitivity(tornado(results, plan=best), decision_margins(results, plan=best))
+
+
+def _sensitive_clause(sens: _Sensitivity | None, cur: str) -> str:
+    """The assumption the decision is most sensitive to, and its margin, for "How sure"."""
+    if sens is None or sens.tornado.empty:
+        return prose.SENSITIVE_NO_RANGES
+    m = sens.margins
+    found = m[np.isfinite(m["value"].to_numpy(dtype=float))]
+    if found.empty:
+        top = sens.tornado.iloc[0]
+        return prose.SENSITIVE_NONE.format(field=_lower(top["label"]),
+                                           kpi_low=money(top["kpi_low"], cur),
+                                           kpi_high=money(top["kpi_high"], cur))
+    row = found.sort_values("in_ranges", kind="stable").iloc[0]
+    spec = sens.tornado.set_index("field").loc[row["field"]]
+    how = (f"{percent(abs(row['change_pct']))} {row['direction']}"
+           if np.isfinite(row["change_pct"]) else f"{row['direction']}, at {row['value']:,.4g}")
+    names = sens.margins.attrs.get("labels", {})
+    rival = ("the status quo" if row["rival"] == STATUS_QUO
+             else f"\u201c{names.get(row['rival'], row['rival'])}\u201d")
+    return prose.SENSITIVE_MARGIN.format(
+        field=_lower(row["label"]), how=how, rival=rival, ranges=f"{row['in_ranges']:.1f}",
+        low=f"{spec['low']:,.4g}", high=f"{spec['high']:,.4g}")
+
+
+def _lower(label: str) -> str:
+    """A label inside a sentence: first letter lower case unless it is an acronym or a name."""
+    word = label.split(" ", 1)[0]
+    names = ("Bass",)  # a person's name stays capitalised
+    return label if word.isupper() or word[:1].islower() or ":" in word or word in names else (
+        label[:1].lower() + label[1:])
+
+
+def _recommend(results, plans, stress, options, labels, spend,
+               sens: _Sensitivity | None = None) -> _Recommendation:
     cur, T = results.currency, results.horizon
     if not plans:
         return _Recommendation(None, (
@@ -165,7 +218,10 @@ def _recommend(results, plans, stress, options, labels, spend) -> _Recommendatio
         stress_clause = prose.STRESS_ADDED_HIGHER.format(stress_npv=money(stressed, cur))
     else:
         stress_clause = prose.STRESS_ADDED.format(stress_npv=money(stressed, cur))
+    if sens is not None:
+        sens.margins.attrs["labels"] = labels
     sure = template.format(
+        sensitive=_sensitive_clause(sens, cur),
         benefits_cut=percent(options.risk_adjust_benefits),
         costs_up=percent(options.risk_adjust_costs),
         risk_npv=money(risk_npv, cur), stress=stress_clause,
@@ -244,7 +300,10 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
     spend = plan_spend(results)
 
     stress = viral_stress(results)
-    rec = _recommend(results, plans, stress, options, labels, spend)
+    npv = results.summary.set_index("scenario")["npv"]
+    best = max(plans, key=lambda n: (float(npv[n]), -plans.index(n))) if plans else None
+    sens = _sensitivity(results, best if best is not None and float(npv[best]) > 0 else None)
+    rec = _recommend(results, plans, stress, options, labels, spend, sens)
     focus = rec.scenario or (plans[0] if plans else None)
 
     kpis = tuple(
@@ -285,7 +344,8 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
 
     # optional charts are None when the file has no plan for them (status quo only, or no
     # plan with both channel kinds); the template says so instead
-    charts: dict[str, ChartView | None] = dict.fromkeys(("cashflow", "whatif", "drivers", "stress"))
+    charts: dict[str, ChartView | None] = dict.fromkeys(
+        ("cashflow", "whatif", "drivers", "stress", "tornado", "margins"))
     prints: dict[str, tuple[ChartView, ...]] = {"cashflow": (), "drivers": (), "customers": (),
                                                 "whatif": ()}
     sweep = None
@@ -330,6 +390,10 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
         charts["stress"] = _chart(viral_stress_figure(stress_sel, cur, labels=labels,
                                                       included=included), "chart-stress")
 
+    if sens is not None:
+        charts["tornado"] = _chart(tornado_figure(sens.tornado, labels=labels), "chart-tornado")
+        charts["margins"] = _chart(decision_margin_figure(sens.margins, labels=labels),
+                                   "chart-margins")
     event = stress.attrs["event"]
     context = {
         "title": options.title or prose.DEFAULT_TITLE,
@@ -379,6 +443,14 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
         "risk_notes": _risk_texts(stress_sel, results, names, labels),
         "risk_included": all(included.values()),
         "risk_later": prose.RISK_LATER,
+        "sensitivity_intro": (prose.INTRO_SENSITIVITY.format(
+            plan=labels[rec.scenario], npv=money(sens.tornado.attrs["base"], cur))
+            if sens is not None and rec.scenario else prose.NO_SENSITIVITY),
+        "margins_intro": (prose.INTRO_MARGINS.format(plan=labels[rec.scenario])
+                          if sens is not None and rec.scenario else ""),
+        "tornado_rows": tornado_rows(sens.tornado, cur) if sens is not None else (),
+        "margin_rows": margin_rows(sens.margins, labels) if sens is not None else (),
+        "margin_never": never_sentences(sens.margins, labels) if sens is not None else (),
         "stress": stress_rows(stress_sel, cur, T, labels),
         "register": register_sections(results, names),
         "methodology": prose.METHODOLOGY,

@@ -37,14 +37,26 @@ BUDGET_NEUTRAL = (
 )
 
 SURE_ROBUST = (
-    "How sure: the case holds under the checks available today. With benefits cut by "
-    "{benefits_cut} and costs raised by {costs_up} its NPV is still {risk_npv}; {stress}; "
-    "benefits could fall by {breakeven} before it stops paying."
+    "How sure: {sensitive} With benefits cut by {benefits_cut} and costs raised by "
+    "{costs_up} its NPV is still {risk_npv}; {stress}; benefits could fall by {breakeven} "
+    "before it stops paying."
 )
 SURE_FRAGILE = (
-    "How sure: the case is fragile. With benefits cut by {benefits_cut} and costs raised by "
-    "{costs_up} its NPV is {risk_npv}; {stress}; benefits need only fall by {breakeven} "
-    "before it stops paying."
+    "How sure: the case is fragile. {sensitive} With benefits cut by {benefits_cut} and costs "
+    "raised by {costs_up} its NPV is {risk_npv}; {stress}; benefits need only fall by "
+    "{breakeven} before it stops paying."
+)
+SENSITIVE_MARGIN = (
+    "the decision is most sensitive to {field}, which could be {how} before {rival} wins "
+    "({ranges} times the width of the file's range for it, {low} to {high})."
+)
+SENSITIVE_NONE = (
+    "no uncertain assumption, moved alone anywhere within its bounds, makes another plan win; "
+    "the NPV moves most with {field} ({kpi_low} to {kpi_high} over the file's range)."
+)
+SENSITIVE_NO_RANGES = (
+    "the file gives no uncertainty ranges, so this report cannot say which assumption the "
+    "decision rests on."
 )
 STRESS_ADDED = "with the viral-event stress it is {stress_npv}"
 STRESS_ADDED_HIGHER = (
@@ -161,8 +173,24 @@ RISK_HIGHER = (
     "and the NPV is measured against the stressed status quo."
 )
 RISK_LATER = (
-    "Sensitivity (tornado) and Monte Carlo analyses are not part of this toolkit yet; once "
-    "they exist, their tornado and the distribution of outcomes appear here."
+    "The tornado moves one assumption at a time and ignores how assumptions move together; "
+    "the distribution of outcomes and the probability of beating each plan come with the "
+    "Monte Carlo analysis, not yet part of this toolkit."
+)
+INTRO_SENSITIVITY = (
+    "Which assumptions carry the case of \u201c{plan}\u201d: each uncertain assumption of the "
+    "file at the low and at the high end of its range, every other one as in the file "
+    "(today's NPV {npv}). The assumptions that matter most are on top."
+)
+INTRO_MARGINS = (
+    "How far each assumption can move, alone, before the recommendation changes: the value "
+    "at which another plan's NPV equals that of \u201c{plan}\u201d, searched over everything "
+    "the assumption can take, and its distance from today's value in widths of its "
+    "uncertainty range."
+)
+NO_SENSITIVITY = (
+    "The file gives no uncertainty ranges (its uncertainty section is empty), so there is no "
+    "tornado and no decision margin."
 )
 INTRO_REGISTER = (
     "Every assumption the status quo rests on, with its source. The other scenarios list "

@@ -24,6 +24,7 @@ from ..formatting import (
     is_missing,
     money,
     money_exact,
+    percent,
 )
 from . import prose
 
@@ -312,6 +313,82 @@ def register_sections(results, names: tuple[str, ...]) -> tuple[RegisterSection,
         sections.append(RegisterSection(scenario=name, label=plan_label(name), intro=intro,
                                         rows=tuple(rows)))
     return tuple(sections)
+
+
+@dataclass(frozen=True)
+class TornadoRow:
+    field: str
+    label: str
+    low: str
+    high: str
+    kpi_low: Cell
+    kpi_high: Cell
+    swing: Cell
+
+
+@dataclass(frozen=True)
+class MarginRow:
+    field: str
+    label: str
+    rival: str
+    rival_label: str
+    today: str
+    value: Cell  # the tie value (text "never" when no value ties)
+    change: str
+    ranges: str
+    sentence: str
+
+
+def _number(v: Any) -> str:
+    """An assumption value in a sentence or table: up to four significant digits."""
+    if is_missing(v):
+        return "n/a"
+    v = float(v)
+    return f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:,.4g}"
+
+
+def tornado_rows(frame: pd.DataFrame, currency: str) -> tuple[TornadoRow, ...]:
+    """One row per field of :func:`roi_models.analysis.sensitivity.tornado`, largest swing first."""
+    def cell(v: Any) -> Cell:
+        return Cell(text=money(v, currency), value=exact(v),
+                    negative=not is_missing(v) and float(v) < 0)
+
+    return tuple(TornadoRow(field=r["field"], label=r["label"], low=_number(r["low"]),
+                            high=_number(r["high"]), kpi_low=cell(r["kpi_low"]),
+                            kpi_high=cell(r["kpi_high"]), swing=cell(r["swing"]))
+                 for r in frame.to_dict("records"))
+
+
+def never_sentences(frame: pd.DataFrame, labels: Mapping[str, str]) -> tuple[str, ...]:
+    """Per rival, the assumptions at whose every value the plan stays ahead, in one sentence."""
+    plan = labels.get(frame.attrs.get("plan", ""), frame.attrs.get("plan", ""))
+    out = []
+    for rival in dict.fromkeys(frame["rival"]):
+        part = frame[(frame["rival"] == rival) & frame["value"].isna()]
+        if len(part):
+            who = ("the status quo" if rival == STATUS_QUO
+                   else f"\u201c{labels.get(rival, rival)}\u201d")
+            out.append(f"\u201c{plan}\u201d beats {who} at every value of: "
+                       + ", ".join(part["label"]) + ".")
+    return tuple(out)
+
+
+def margin_rows(frame: pd.DataFrame, labels: Mapping[str, str]) -> tuple[MarginRow, ...]:
+    """One row per field and rival of :func:`roi_models.analysis.sensitivity.decision_margins`
+    at which a tie exists (the others: :func:`never_sentences`)."""
+    out = []
+    for r in frame.to_dict("records"):
+        never = is_missing(r["value"])
+        if never:
+            continue
+        out.append(MarginRow(
+            field=r["field"], label=r["label"], rival=r["rival"],
+            rival_label=labels.get(r["rival"], r["rival"]), today=_number(r["today"]),
+            value=Cell(text="never" if never else _number(r["value"]), value=exact(r["value"])),
+            change="" if never or is_missing(r["change_pct"]) else percent(r["change_pct"]),
+            ranges="" if never or is_missing(r["in_ranges"]) else f"{r['in_ranges']:.1f}",
+            sentence=r["sentence"]))
+    return tuple(out)
 
 
 def stress_rows(stress: pd.DataFrame, currency: str, horizon: int,
