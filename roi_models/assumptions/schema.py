@@ -149,13 +149,15 @@ class LinearSpend(_Model):
     then stays at ``end``."""
 
     kind: Literal["linear"] = "linear"
-    start: float = num(..., ge=0, le=1e10, unit="currency/month", description="Spend in month 1.")
+    start: float = num(..., ge=0, le=1e10, unit="currency/month", label="Spend in month 1",
+                       description="Spend in month 1.")
     end: float = num(
-        ..., ge=0, le=1e10, unit="currency/month",
+        ..., ge=0, le=1e10, unit="currency/month", label="Spend after the ramp",
         description="Spend from month ramp_months on.",
     )
     ramp_months: int = num(
-        12, ge=1, le=240, unit="months", description="Month in which spend reaches end."
+        12, ge=1, le=240, unit="months", label="Spend ramp",
+        description="Month in which spend reaches end."
     )
 
 
@@ -195,7 +197,9 @@ class Channel(_Model):
     carryover: float = num(
         ..., ge=0, le=0.95, unit="share/month", label="Carry-over",
         description="Geometric adstock decay lambda: share of last month's adstock that "
-        "carries into this month (Robyn: TV 0.3-0.8, print/radio 0.1-0.4, digital 0-0.3).",
+        "carries into this month. Robyn's rules of thumb are per week (TV 0.3-0.8, "
+        "print/radio 0.1-0.4, digital 0-0.3); per month lambda_week ^ (52/12): TV 0.005-0.38, "
+        "print/radio at most 0.019, digital at most 0.005.",
         step=0.01,
     )
     max_leads_monthly: float = num(
@@ -329,8 +333,9 @@ class ChurnBySource(_Model):
 class Downturn(_Model):
     """A churn shock that satisfaction does not prevent (not reduced by engagement)."""
 
-    start_month: int = num(1, ge=1, le=240, unit="month", description="First month of the shock.")
-    duration_months: int = num(0, ge=0, le=240, unit="months",
+    start_month: int = num(1, ge=1, le=240, unit="month", label="Downturn start",
+                           description="First month of the shock.")
+    duration_months: int = num(0, ge=0, le=240, unit="months", label="Downturn length",
                                description="Months the shock lasts (0: no downturn).")
     added_churn: float = num(
         0.0, ge=0, le=0.3, unit="share/month", label="Downturn churn shock",
@@ -404,7 +409,8 @@ class ViralEvent(_Model):
     """
 
     enabled: bool = Field(False, description="Include the event in every scenario.")
-    month: int = num(12, ge=1, le=240, unit="month", description="Month the story breaks.")
+    month: int = num(12, ge=1, le=240, unit="month", label="Viral event start",
+                     description="Month the story breaks.")
     acquisition_hit: float = num(
         0.3, ge=0, le=1, unit="share", label="Viral hit on acquisition",
         description="Share of new customers lost at the peak of the event.", step=0.01,
