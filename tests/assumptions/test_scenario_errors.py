@@ -151,7 +151,7 @@ CASES: list[tuple[str, list[tuple[tuple[str, ...], Any]], list[str]]] = [
      ["base.market.bass_p_annual.validated_on", "'2024-13-01'", "valid date"]),
     # ---------------------------------------------------------------- missing keys
     ("missing-required-field", [(("base", "market", "potential_customers"), DELETE)],
-     ["base.market.potential_customers", "missing", "required", "(0, 1e+10]"]),
+     ["base.market.potential_customers", "missing", "required", "[1, 1e+10]"]),
     ("missing-base", [(("base",), DELETE)], ["base", "missing", "required"]),
     ("missing-scenarios", [(("scenarios",), DELETE)], ["scenarios", "missing", "required"]),
     ("missing-status-quo", [(("scenarios", "status_quo"), DELETE)],
