@@ -257,8 +257,10 @@ class Channel(_Model):
         description="Leads per month at saturation (Hill Lmax).",
     )
     half_saturation: float = num(
-        ..., gt=0, le=1e10, unit="currency/month", label="Half-saturation adstock",
-        description="Adstock at which the channel yields half its maximum leads (Hill K).",
+        ..., ge=1, le=1e10, unit="currency/month", label="Half-saturation adstock",
+        description="Adstock at which the channel yields half its maximum leads (Hill K). "
+        "At least 1 (a currency unit a month): the Hill curve divides adstock by K, and a K "
+        "near 0 (5e-324 was tried) overflows to inf.",
     )
     shape: float = num(
         1.0, ge=0.3, le=5.0, unit="1", label="Saturation shape",
@@ -325,9 +327,10 @@ class SocialEffects(_Model):
     """
 
     engagement_half_saturation: float = num(
-        ..., gt=0, le=1e10, unit="currency/month", label="Engagement half-saturation",
+        ..., ge=1, le=1e10, unit="currency/month", label="Engagement half-saturation",
         description="Social adstock plus ongoing programme spend at which engagement "
-        "reaches one half.",
+        "reaches one half. At least 1 (a currency unit a month), as the channels' "
+        "half-saturation: a value near 0 makes the engagement ratio overflow.",
     )
     word_of_mouth_lift: float = num(
         0.0, ge=0, le=5, unit="share", label="Social lift on word of mouth",
