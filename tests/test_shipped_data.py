@@ -177,7 +177,8 @@ def source_problem(text: Any) -> str | None:
     if not isinstance(text, str) or not text.strip():
         return "empty"
     body = _LABEL.sub("", text, count=1).strip()
-    if text.strip().lower().rstrip(".:") in _PLACEHOLDERS or body.lower().rstrip(".:") in _PLACEHOLDERS:
+    bare = {text.strip().lower().rstrip(".:"), body.lower().rstrip(".:")}
+    if bare & _PLACEHOLDERS:
         return "a bare label or placeholder"
     absent = missing_files(text)
     if absent:
@@ -282,8 +283,10 @@ def test_no_label_repeats_its_unit():
     ("Rationale:", "a bare label or placeholder"),
     ("Rationale: current budget", "too short"),
     ("Robyn rules of thumb (Meta, features.mdx): TV 0.3-0.8", "names files"),
-    ("Rationale (DOMAIN.md argument 1): prospects need fewer touches as they research", "names files"),
-    ("Rationale: the plan lasts 18 month months, as the board asked in its last meeting", "repeats"),
+    ("Rationale (DOMAIN.md argument 1): prospects need fewer touches as they research",
+     "names files"),
+    ("Rationale: the plan lasts 18 month months, as the board asked in its last meeting",
+     "repeats"),
 ])
 def test_the_source_rule_refuses_what_the_issue_saw(text, problem):
     # Expected: each sample from issue 9 is refused for its own reason.

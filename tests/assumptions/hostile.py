@@ -105,11 +105,12 @@ def placements(node: str, merge_node: str) -> dict[str, tuple[str, str]]:
     t = EXAMPLE_TEXT
     return {
         "register note": (replace_once(
-            t, "potential_customers: {value: 6000,", f"potential_customers: {{value: 6000, note: {node},"),
+            t, "potential_customers: {value: 6000,",
+            f"potential_customers: {{value: 6000, note: {node},"),
             "base.market.potential_customers.note"),
-        "explicit spend list": (replace_once(
-            t, 'spend: {amount: {value: 180000, source: "Plan: the extra EUR 60,000 a month all goes to events, from EUR 120,000 to EUR 180,000 a month", owner: Marketing}}',
-            f"spend: {{kind: explicit, amounts: {node}}}"),
+        "explicit spend list": (re.sub(
+            r"spend: \{amount: \{value: 180000, [^\n]*", lambda m: (
+                f"spend: {{kind: explicit, amounts: {node}}}"), t, count=1),
             "scenarios.traditional.channels.events.spend.amounts"),
         "merge key": (replace_once(
             t, "  blended:\n", f"  blended:\n    <<: {merge_node}\n"),
