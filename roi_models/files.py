@@ -32,6 +32,8 @@ from .errors import InputError
 _HAVE_O_TMPFILE = (hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
                    and os.name == "posix")
 _CHUNK = 1 << 20  # bytes per os.write call
+EXISTS_TEXT = "already exists; pass --overwrite (overwrite=True in Python) to replace it"
+"""The refusal of an existing target without ``overwrite`` (for a command-line user first)."""
 
 
 def write_atomic(
@@ -71,7 +73,64 @@ def write_atomic(
     ['plan.txt']
     """
     target = Path(path)
-    exists_text = "already exists; pass --overwrite (overwrite=True in Python) to replace it"
+    info = _checked(target, overwrite)
+    _remove_stale_temporaries(target)
+    payload = data if isinstance(data, bytes) else data.encode("utf-8")
+    mode = (info.st_mode & 0o7777 if info is not None and stat.S_ISREG(info.st_mode)
+            else 0o666 & ~_umask())
+    try:
+        if _HAVE_O_TMPFILE:
+            try:
+                _write_unnamed(target, payload, mode, overwrite)
+                return target
+            except _NoTmpfile:
+                pass
+        _write_named(target, payload, mode, overwrite, EXISTS_TEXT)
+    except FileExistsError:
+        raise InputError.one(str(target), "", str(target), EXISTS_TEXT) from None
+    except OSError as exc:
+        raise InputError.one(str(target), "", str(target),
+                             f"cannot be written ({exc.strerror or exc})") from None
+    return target
+
+
+def check_target(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Refuse now what :func:`write_atomic` would refuse: call it before expensive work.
+
+    A report or a PDF takes seconds to build; checking the target first means a
+    refused target costs nothing and no other file is written before the refusal.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file that will be written.
+    overwrite : bool
+        Whether an existing regular file or symbolic link may be replaced.
+
+    Returns
+    -------
+    Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    InputError
+        As :func:`write_atomic` does for the target (exists without ``overwrite``,
+        not a regular file or symbolic link, no such folder).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> check_target(pathlib.Path(tempfile.mkdtemp()) / "new.html").name
+    'new.html'
+    """
+    target = Path(path)
+    _checked(target, overwrite)
+    return target
+
+
+def _checked(target: Path, overwrite: bool) -> os.stat_result | None:
+    """The target's lstat (None if absent), after refusing what may not be written."""
     try:
         info = os.lstat(target)
     except FileNotFoundError:
@@ -87,27 +146,10 @@ def write_atomic(
                 "replaces only its own files (a regular file or a symbolic link), even "
                 "with --overwrite")
         if not overwrite:
-            raise InputError.one(str(target), "", str(target), exists_text)
+            raise InputError.one(str(target), "", str(target), EXISTS_TEXT)
     if not target.parent.is_dir():
         raise InputError.one(str(target), "", str(target.parent), "folder does not exist")
-    _remove_stale_temporaries(target)
-    payload = data if isinstance(data, bytes) else data.encode("utf-8")
-    mode = (info.st_mode & 0o7777 if info is not None and stat.S_ISREG(info.st_mode)
-            else 0o666 & ~_umask())
-    try:
-        if _HAVE_O_TMPFILE:
-            try:
-                _write_unnamed(target, payload, mode, overwrite)
-                return target
-            except _NoTmpfile:
-                pass
-        _write_named(target, payload, mode, overwrite, exists_text)
-    except FileExistsError:
-        raise InputError.one(str(target), "", str(target), exists_text) from None
-    except OSError as exc:
-        raise InputError.one(str(target), "", str(target),
-                             f"cannot be written ({exc.strerror or exc})") from None
-    return target
+    return info
 
 
 class _NoTmpfile(Exception):
