@@ -7,6 +7,8 @@ print it without a traceback.
 
 from __future__ import annotations
 
+import re
+import reprlib
 from dataclasses import dataclass
 
 
@@ -39,9 +41,62 @@ MISSING: object = _MISSING
 """Sentinel for :class:`Problem.value` when a required key is absent."""
 
 
+class _ShortRepr(reprlib.Repr):
+    """``repr`` that never builds more than it shows.
+
+    ``repr()`` of the whole value, cut afterwards, expands an aliased YAML
+    structure in full (gigabytes for a "billion laughs" file) and raises for an
+    integer of over 4,300 digits; this walks at most a few levels and items,
+    and writes a huge integer by its size.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxdict, self.maxlist, self.maxtuple = 3, 4, 6, 6
+        self.maxset = self.maxfrozenset = self.maxdeque = 6
+        self.maxstring, self.maxother, self.maxlong = 80, 80, 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:
+            return f"<an integer of about {int(x.bit_length() * 0.30103) + 1:,} digits>"
+        return repr(x)
+
+    def repr_str(self, x: str, level: int) -> str:
+        text = repr(x[: self.maxstring + 1])
+        return text if len(x) <= self.maxstring else text[: self.maxstring - 3] + "..."
+
+
+_SHORT = _ShortRepr()
+
+
 def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
+    """A short, bounded ``repr`` of ``value`` for messages (at most ``limit`` characters).
+
+    >>> _short(10 ** 5000)
+    '<an integer of about 5,001 digits>'
+    >>> _short("x" * 1000)[-5:]
+    'xx...'
+    >>> a = [1]; a.append(a); _short(a)
+    '[1, [1, [1, [...]]]]'
+    """
+    text = _SHORT.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Characters a message never prints raw: C0 and C1 controls (ESC can clear a terminal, CR
+overwrite a line), DEL, zero-width and bidirectional formatting characters, the BOM."""
+
+
+def visible(text: str) -> str:
+    r"""``text`` with every control character written as an escape (``\x1b``, ``\u202e``).
+
+    >>> visible("trad\x1b[2J")
+    'trad\\x1b[2J'
+    """
+    return CONTROL_CHARACTERS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
+                                  text)
 
 
 class InputError(ValueError):
@@ -61,10 +116,11 @@ class InputError(ValueError):
         super().__init__(self._message())
 
     def _message(self) -> str:
+        source = visible(self.source)
         if len(self.problems) == 1:
-            return f"{self.source}: {self.problems[0].describe()}"
-        lines = [f"{self.source}: {len(self.problems)} problems"]
-        lines += [f"  - {p.describe()}" for p in self.problems]
+            return f"{source}: {visible(self.problems[0].describe())}"
+        lines = [f"{source}: {len(self.problems)} problems"]
+        lines += [f"  - {visible(p.describe())}" for p in self.problems]
         return "\n".join(lines)
 
     @classmethod

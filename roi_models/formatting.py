@@ -239,6 +239,36 @@ def kpi_header(key: str, currency: str) -> str:
     return f"{kpi.label}, {unit}" if unit else kpi.label
 
 
+def kpi_table(summary: Any, currency: str, *, baseline: str = "status_quo",
+              horizon: int | None = None) -> Any:
+    """The KPI table as text: one row per scenario, one column per KPI of :data:`KPIS`.
+
+    ``summary`` is :attr:`roi_models.ScenarioResults.summary` (a ``scenario`` column
+    and one column per KPI key); the incremental KPIs of the ``baseline`` row read
+    "n/a (this is the baseline)". Headers carry the unit (:func:`kpi_header`).
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"scenario": ["status_quo", "social"], "npv": [0.0, 9.2e6],
+    ...                       "roi": [None, 1.741]})
+    >>> kpi_table(frame, "EUR").to_dict(orient="index")["social"]
+    {'NPV, EUR': 'EUR 9.2 m', 'ROI, %': '174 %'}
+    """
+    import pandas as pd  # here: the formatting rules themselves need no pandas
+
+    keys = [k for k in KPIS if k in summary.columns]
+    rows = {
+        row["scenario"]: {
+            kpi_header(k, currency): format_kpi(k, row[k], currency, horizon=horizon,
+                                                baseline=row["scenario"] == baseline)
+            for k in keys
+        }
+        for _, row in summary.iterrows()
+    }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "scenario"
+    return table
+
+
 # ----------------------------------------------------------------------------- axes
 def money_ticks(low: float, high: float, currency: str, *, target: int = 6
                 ) -> tuple[list[float], list[str]]:
@@ -278,5 +308,6 @@ def money_ticks(low: float, high: float, currency: str, *, target: int = 6
 
 __all__ = [
     "KPIS", "MISSING_BASELINE", "Kpi", "count", "format_kpi", "is_missing", "kpi_header",
+    "kpi_table",
     "money", "money_exact", "money_ticks", "month", "percent", "ratio",
 ]

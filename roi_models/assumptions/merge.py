@@ -25,13 +25,14 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any] | None) -> d
     ...            {"spend": {"kind": "linear", "start": 0, "end": 2}})
     {'spend': {'kind': 'linear', 'start': 0, 'end': 2}}
     """
-    merged: dict[str, Any] = {k: _copy(v) for k, v in base.items()}
+    memo: dict[int, Any] = {}
+    merged: dict[str, Any] = {k: _copy(v, memo) for k, v in base.items()}
     for key, value in (override or {}).items():
         old = merged.get(key)
         if isinstance(old, Mapping) and isinstance(value, Mapping) and not _kind_changes(old, value):
             merged[key] = deep_merge(old, value)
         else:
-            merged[key] = _copy(value)
+            merged[key] = _copy(value, memo)
     return merged
 
 
@@ -39,12 +40,28 @@ def _kind_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     return "kind" in new and "kind" in old and new["kind"] != old["kind"]
 
 
-def _copy(value: Any) -> Any:
+def _copy(value: Any, memo: dict[int, Any]) -> Any:
+    """A deep copy of mappings and lists that copies a shared object once.
+
+    A YAML alias makes one object appear in many places; copying it anew at
+    each place expands the alias (a "billion laughs" file to gigabytes), and
+    a self-containing object would recurse forever. ``memo`` maps the id of
+    each object copied so far to its copy, as :func:`copy.deepcopy` does.
+    """
+    if not isinstance(value, (Mapping, list, tuple)):
+        return value
+    done = memo.get(id(value))
+    if done is not None:
+        return done
     if isinstance(value, Mapping):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_copy(v) for v in value]
-    return value
+        out: Any = {}
+        memo[id(value)] = out
+        out.update((k, _copy(v, memo)) for k, v in value.items())
+    else:
+        out = []
+        memo[id(value)] = out
+        out.extend(_copy(v, memo) for v in value)
+    return out
 
 
 def nest(values: Mapping[str, Any]) -> dict[str, Any]:

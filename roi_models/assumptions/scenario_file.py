@@ -29,7 +29,9 @@ validated_on: .., note: ..}``: the register keys are taken out into
 saving writes them back next to their values.
 
 Loading uses the safe YAML loader only (``yaml.CSafeLoader``, the C build of
-``yaml.safe_load``, where libyaml is installed). Every problem raises
+``yaml.safe_load``, where libyaml is installed), bounded before anything is
+expanded (:mod:`roi_models.assumptions.yaml_input`: file size, aliases, list
+lengths, duplicate keys, YAML 1.1 number traps). Every problem raises
 :class:`roi_models.errors.InputError` naming the file, the field path, the
 value and what is allowed.
 """
@@ -52,14 +54,18 @@ from .schema import (
     Assumptions,
     Channel,
     ConstantSpend,
+    CurrencyCode,
     ExplicitSpend,
+    Line,
     LinearSpend,
     RegisterEntry,
+    Text,
     Uncertainty,
     _Model,
     _model_at,
     field_meta,
 )
+from .yaml_input import MAX_FILE_BYTES, check_size, load_yaml
 
 STATUS_QUO = "status_quo"
 """The scenario every other one is compared with."""
@@ -78,17 +84,17 @@ def default_label(name: str) -> str:
     return text[:1].upper() + text[1:] if text else str(name)
 
 _SPEND_TAGS = {"constant", "linear", "explicit"}
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ScenarioFile(_Model):
     """A validated scenario file. Resolved scenarios come from :meth:`scenario`."""
 
-    name: str = Field("Unnamed", max_length=200, description="Company or case name.")
-    description: str = Field("", max_length=5000, description="What the file describes.")
-    currency: str = Field("USD", max_length=12, description="Currency of every amount.")
+    name: Line = Field("Unnamed", max_length=200, description="Company or case name.")
+    description: Text = Field("", max_length=5000, description="What the file describes.")
+    currency: CurrencyCode = Field(
+        "USD", description="Currency of every amount: an ISO 4217 code (EUR, USD, GBP...).")
     base: Assumptions
-    scenarios: dict[str, dict[str, Any]]
+    scenarios: dict[Line, dict[str, Any]]
     uncertainty: dict[str, Uncertainty] = {}
     assumption_register: dict[str, dict[str, RegisterEntry]] = {}
     scenario_labels: dict[str, Annotated[str, Field(min_length=1, max_length=LABEL_MAX_CHARS)]] = {}
@@ -198,7 +204,10 @@ def load_scenario_file(path: str | os.PathLike[str]) -> ScenarioFile:
     """
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as handle:  # at most one byte past the cap: /dev/zero ends too
+            data = handle.read(MAX_FILE_BYTES + 1)
+        check_size(data, source)
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise InputError.one(source, "", source, "file not found") from None
     except IsADirectoryError:
@@ -210,16 +219,9 @@ def load_scenario_file(path: str | os.PathLike[str]) -> ScenarioFile:
 
 def parse_scenario_text(text: str, source: str = "<text>") -> ScenarioFile:
     """Validate a scenario file given as YAML text (see :func:`load_scenario_file`)."""
-    try:
-        # the safe loader (libyaml's C version where installed, ten times faster): plain
-        # data only, no python tags
-        raw = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError.one(source, where, "(YAML)", f"not valid YAML: {problem}") from None
-    return scenario_file_from_dict(raw, source)
+    # libyaml's safe loader, bounded before anything is expanded (yaml_input: size, aliases,
+    # list lengths, duplicate keys, YAML 1.1 number traps, constructor errors)
+    return scenario_file_from_dict(load_yaml(text, source), source)
 
 
 def scenario_file_from_dict(raw: Any, source: str = "<dict>") -> ScenarioFile:
@@ -319,7 +321,14 @@ def _take_labels(data: dict[str, Any], problems: list[Problem]) -> dict[str, str
     return labels
 
 
-def _strip(node: Any, path: str, entries: dict[str, Any], problems: list[Problem], where: str):
+def _strip(node: Any, path: str, entries: dict[str, Any], problems: list[Problem], where: str,
+           _open: frozenset[int] = frozenset()):
+    # _open: ids of the mappings on the way down. A mapping that contains itself (built in
+    # Python; the YAML loader refuses self-referencing aliases) is refused, not recursed into.
+    if isinstance(node, Mapping) and id(node) in _open:
+        problems.append(Problem(f"{where}.{path}", "(a mapping that contains itself)",
+                                "plain data only: a mapping may not contain itself"))
+        return {}
     if isinstance(node, Mapping):
         if "value" in node:
             unknown = [k for k in node if k != "value" and k not in REGISTER_KEYS]
@@ -331,8 +340,9 @@ def _strip(node: Any, path: str, entries: dict[str, Any], problems: list[Problem
                 ))
             entries[path] = {k: v for k, v in node.items() if k in REGISTER_KEYS}
             return node["value"]
+        inner = _open | {id(node)}
         return {
-            k: _strip(v, f"{path}.{k}" if path else str(k), entries, problems, where)
+            k: _strip(v, f"{path}.{k}" if path else str(k), entries, problems, where, inner)
             for k, v in node.items()
         }
     return node
@@ -446,6 +456,9 @@ def _problems(
             allowed = "unknown key; " + _choice_text(
                 loc[-1], _valid_keys(model, loc[:-1]), noun="key"
             )
+        elif kind == "too_short" and loc[-1:] == ["channels"]:
+            allowed = ("at least one channel: a plan without any channel has no spend to move "
+                       "and no leads to simulate")
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
             allowed = "spend needs kind: constant, linear or explicit"
         elif kind == "value_error":

@@ -14,10 +14,18 @@ never a mutation; an unknown key is refused.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 SOURCES: tuple[str, ...] = ("existing", "traditional", "social", "organic", "referral")
 """Customer sources, each tracked as its own cohort with its own churn.
@@ -70,15 +78,53 @@ class _Model(BaseModel):
     )
 
 
+# --------------------------------------------------------------------------- text
+# Characters a text field refuses: C0 controls but tab and line feed (ESC can clear a
+# terminal, CR overwrite a printed line), DEL and C1 controls, zero-width and bidirectional
+# formatting characters (text that reads differently than it is stored) and the BOM.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+                      "\u2066-\u2069\ufeff]")
+
+
+def _printable(value: str, *, lines: bool) -> str:
+    bad = _CONTROL.search(value) or (None if lines else re.search("[\t\n]", value))
+    if bad:
+        raise ValueError(
+            f"contains the control character U+{ord(bad.group()):04X} at position "
+            f"{bad.start() + 1}; " + ("text takes printable characters, tabs and line breaks"
+                                      if lines else "a name takes printable characters only"))
+    return value
+
+
+Text = Annotated[str, AfterValidator(lambda v: _printable(v, lines=True))]
+"""Free text (descriptions, sources, notes): printable characters, tabs and line breaks."""
+Line = Annotated[str, AfterValidator(lambda v: _printable(v, lines=False))]
+"""A name on one line (file name, scenario name, owner): printable characters only."""
+
+
+def _currency_code(value: str) -> str:
+    if not re.fullmatch("[A-Z]{3}", value):
+        raise ValueError("an ISO 4217 currency code: three capital letters A-Z, such as "
+                         "EUR, USD or GBP")
+    return value
+
+
+CurrencyCode = Annotated[str, AfterValidator(_currency_code)]
+"""An ISO 4217 alphabetic code (three capital letters); shown in text, tables and charts."""
+
+
 # --------------------------------------------------------------------------- finance
 class Finance(_Model):
     """Discounting and horizon."""
 
     discount_rate_annual: float = num(
-        0.10, gt=0.0, le=1.0, unit="share/year", label="Discount rate",
+        0.10, ge=0.001, le=1.0, unit="share/year", label="Discount rate",
         description="Annual discount rate for NPV and CLV; converted to monthly by "
         "(1 + r)^(1/12) - 1. 10 % is the usual rate in total-economic-impact studies. "
-        "Positive: CLV's perpetuity beyond the horizon needs it.",
+        "At least 0.1 % a year: CLV's perpetuity beyond the horizon is margin x r / "
+        "(1 + i - r), which with no churn (r = 1) is margin / i; a rate near 0 makes it "
+        "meaninglessly large, and below about 3e-15 a year the monthly rate rounds to 0 "
+        "and CLV becomes infinite.",
         step=0.005,
     )
     horizon_months: int = num(
@@ -92,8 +138,10 @@ class Market(_Model):
     """Market potential and Bass word-of-mouth diffusion."""
 
     potential_customers: float = num(
-        ..., gt=0, le=1e10, unit="customers", label="Market potential",
-        description="Bass market potential M: everyone who could ever become a customer.",
+        ..., ge=1, le=1e10, unit="customers", label="Market potential",
+        description="Bass market potential M: everyone who could ever become a customer. "
+        "At least one customer: the Bass terms divide by M, and a market of a fraction of "
+        "a customer (1e-310 was tried) turns CAC and cost of sales into inf.",
     )
     initial_customers: float = num(
         ..., ge=0, le=1e10, unit="customers", label="Customers at month 0",
@@ -124,8 +172,10 @@ class Economics(_Model):
     """Revenue and margin per customer."""
 
     revenue_per_customer_monthly: float = num(
-        ..., ge=0, le=1e8, unit="currency/customer/month", label="Revenue per customer",
-        description="Monthly revenue from one active customer.",
+        ..., ge=0.01, le=1e8, unit="currency/customer/month", label="Revenue per customer",
+        description="Monthly revenue from one active customer. At least 0.01 (a cent): "
+        "cost of sales is shown as a share of revenue, which a revenue near 0 (1e-310 was "
+        "tried) makes overflow to inf.",
     )
     gross_margin: float = num(
         ..., ge=0, le=1, unit="share", label="Gross margin",
@@ -149,13 +199,15 @@ class LinearSpend(_Model):
     then stays at ``end``."""
 
     kind: Literal["linear"] = "linear"
-    start: float = num(..., ge=0, le=1e10, unit="currency/month", description="Spend in month 1.")
+    start: float = num(..., ge=0, le=1e10, unit="currency/month", label="Spend in month 1",
+                       description="Spend in month 1.")
     end: float = num(
-        ..., ge=0, le=1e10, unit="currency/month",
+        ..., ge=0, le=1e10, unit="currency/month", label="Spend after the ramp",
         description="Spend from month ramp_months on.",
     )
     ramp_months: int = num(
-        12, ge=1, le=240, unit="months", description="Month in which spend reaches end."
+        12, ge=1, le=240, unit="months", label="Spend ramp",
+        description="Month in which spend reaches end."
     )
 
 
@@ -195,7 +247,9 @@ class Channel(_Model):
     carryover: float = num(
         ..., ge=0, le=0.95, unit="share/month", label="Carry-over",
         description="Geometric adstock decay lambda: share of last month's adstock that "
-        "carries into this month (Robyn: TV 0.3-0.8, print/radio 0.1-0.4, digital 0-0.3).",
+        "carries into this month. Robyn's rules of thumb are per week (TV 0.3-0.8, "
+        "print/radio 0.1-0.4, digital 0-0.3); per month lambda_week ^ (52/12): TV 0.005-0.38, "
+        "print/radio at most 0.019, digital at most 0.005.",
         step=0.01,
     )
     max_leads_monthly: float = num(
@@ -203,8 +257,10 @@ class Channel(_Model):
         description="Leads per month at saturation (Hill Lmax).",
     )
     half_saturation: float = num(
-        ..., gt=0, le=1e10, unit="currency/month", label="Half-saturation adstock",
-        description="Adstock at which the channel yields half its maximum leads (Hill K).",
+        ..., ge=1, le=1e10, unit="currency/month", label="Half-saturation adstock",
+        description="Adstock at which the channel yields half its maximum leads (Hill K). "
+        "At least 1 (a currency unit a month): the Hill curve divides adstock by K, and a K "
+        "near 0 (5e-324 was tried) overflows to inf.",
     )
     shape: float = num(
         1.0, ge=0.3, le=5.0, unit="1", label="Saturation shape",
@@ -271,9 +327,10 @@ class SocialEffects(_Model):
     """
 
     engagement_half_saturation: float = num(
-        ..., gt=0, le=1e10, unit="currency/month", label="Engagement half-saturation",
+        ..., ge=1, le=1e10, unit="currency/month", label="Engagement half-saturation",
         description="Social adstock plus ongoing programme spend at which engagement "
-        "reaches one half.",
+        "reaches one half. At least 1 (a currency unit a month), as the channels' "
+        "half-saturation: a value near 0 makes the engagement ratio overflow.",
     )
     word_of_mouth_lift: float = num(
         0.0, ge=0, le=5, unit="share", label="Social lift on word of mouth",
@@ -329,8 +386,9 @@ class ChurnBySource(_Model):
 class Downturn(_Model):
     """A churn shock that satisfaction does not prevent (not reduced by engagement)."""
 
-    start_month: int = num(1, ge=1, le=240, unit="month", description="First month of the shock.")
-    duration_months: int = num(0, ge=0, le=240, unit="months",
+    start_month: int = num(1, ge=1, le=240, unit="month", label="Downturn start",
+                           description="First month of the shock.")
+    duration_months: int = num(0, ge=0, le=240, unit="months", label="Downturn length",
                                description="Months the shock lasts (0: no downturn).")
     added_churn: float = num(
         0.0, ge=0, le=0.3, unit="share/month", label="Downturn churn shock",
@@ -404,7 +462,8 @@ class ViralEvent(_Model):
     """
 
     enabled: bool = Field(False, description="Include the event in every scenario.")
-    month: int = num(12, ge=1, le=240, unit="month", description="Month the story breaks.")
+    month: int = num(12, ge=1, le=240, unit="month", label="Viral event start",
+                     description="Month the story breaks.")
     acquisition_hit: float = num(
         0.3, ge=0, le=1, unit="share", label="Viral hit on acquisition",
         description="Share of new customers lost at the peak of the event.", step=0.01,
@@ -430,7 +489,9 @@ class Assumptions(_Model):
     finance: Finance = Finance()
     market: Market
     economics: Economics
-    channels: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,39}$")], Channel]
+    channels: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,39}$")], Channel] = (
+        Field(..., min_length=1, description="The marketing channels, at least one: a plan "
+              "without any channel has no spend to move and no leads to simulate."))
     funnel: Funnel
     social: SocialEffects
     referrals: Referrals = Referrals()
@@ -461,13 +522,13 @@ class Assumptions(_Model):
 class RegisterEntry(_Model):
     """Where an assumption comes from and who answers for it (the assumption register)."""
 
-    source: str | None = Field(None, max_length=2000, description="Source or rationale.")
+    source: Text | None = Field(None, max_length=2000, description="Source or rationale.")
     confidence: Confidence | None = Field(None, description="low, medium or high.")
-    owner: str | None = Field(None, max_length=200, description="Who answers for the value.")
+    owner: Line | None = Field(None, max_length=200, description="Who answers for the value.")
     validated_on: _dt.date | None = Field(
         None, strict=False, description="Date the value was last checked (YYYY-MM-DD)."
     )
-    note: str | None = Field(None, max_length=2000, description="Free comment.")
+    note: Text | None = Field(None, max_length=2000, description="Free comment.")
 
 
 REGISTER_KEYS: frozenset[str] = frozenset(RegisterEntry.model_fields)

@@ -138,6 +138,8 @@ def test_file_system_without_hard_links_still_saves(tmp_path, sf, monkeypatch):
 
 
 def test_failure_when_both_link_and_replace_fail_leaves_nothing(tmp_path, sf, monkeypatch):
+    monkeypatch.setattr(files, "_HAVE_O_TMPFILE", False)  # the named fallback
+
     def failing(src, dst):
         raise OSError("I/O error (simulated)")
 
@@ -158,6 +160,7 @@ def test_overwrite_keeps_the_permissions_of_the_replaced_file(tmp_path, sf):
 
 def test_file_appearing_during_the_write_is_not_overwritten(tmp_path, sf, monkeypatch):
     """A user's file created between the existence check and the move survives."""
+    monkeypatch.setattr(files, "_HAVE_O_TMPFILE", False)  # the named fallback
     target = tmp_path / "plan.yaml"
     real_link = os.link
 
@@ -172,6 +175,34 @@ def test_file_appearing_during_the_write_is_not_overwritten(tmp_path, sf, monkey
     assert "already exists" in str(info.value)
     assert target.read_bytes() == USER_BYTES
     assert _listing(tmp_path) == ["plan.yaml"]
+
+
+@pytest.mark.skipif(not files._HAVE_O_TMPFILE, reason="no O_TMPFILE on this system")
+def test_unnamed_file_appearing_during_the_write_is_not_overwritten(tmp_path, sf, monkeypatch):
+    """The O_TMPFILE path: linkat refuses an existing name, so the user's file survives."""
+    target = tmp_path / "plan.yaml"
+    real_link_fd = files._link_fd
+
+    def link_after_user_saved(fd, name):
+        Path(name).write_bytes(USER_BYTES)
+        return real_link_fd(fd, name)
+
+    monkeypatch.setattr(files, "_link_fd", link_after_user_saved)
+    with pytest.raises(InputError, match="already exists"):
+        save_scenario_file(sf, target)
+    assert target.read_bytes() == USER_BYTES
+    assert _listing(tmp_path) == ["plan.yaml"]
+
+
+@pytest.mark.skipif(not files._HAVE_O_TMPFILE, reason="no O_TMPFILE on this system")
+def test_unnamed_file_failing_to_link_leaves_nothing(tmp_path, sf, monkeypatch):
+    def failing(fd, name):
+        raise OSError(5, "I/O error (simulated)")
+
+    monkeypatch.setattr(files, "_link_fd", failing)
+    with pytest.raises(InputError, match="cannot be written"):
+        save_scenario_file(sf, tmp_path / "plan.yaml")
+    assert _listing(tmp_path) == []
 
 
 # ------------------------------------------------------------------ write_atomic itself

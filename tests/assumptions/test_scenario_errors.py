@@ -103,8 +103,11 @@ CASES: list[tuple[str, list[tuple[tuple[str, ...], Any]], list[str]]] = [
     ("negative-spend-in-scenario",
      [(("scenarios", "traditional", "channels", "events", "spend", "amount", "value"), -1)],
      ["scenarios.traditional.channels.events.spend.amount", "-1", "greater than or equal to 0"]),
-    ("zero-for-exclusive-bound", [(EVENTS + ("half_saturation",), 0)],
-     ["base.channels.events.half_saturation", "= 0", "greater than 0", "(0, 1e+10]"]),
+    ("zero-for-exclusive-bound", [(("base", "viral_event", "half_life_months", "value"), 0)],
+     ["base.viral_event.half_life_months", "= 0", "greater than 0", "(0, 60]"]),
+    ("below-arithmetic-bound", [(EVENTS + ("half_saturation",), 0)],
+     ["base.channels.events.half_saturation", "= 0", "greater than or equal to 1",
+      "[1, 1e+10]"]),
     # ---------------------------------------------------------------- NaN / inf
     ("nan", [(EVENTS + ("carryover",), float("nan"))],
      ["base.channels.events.carryover", "nan", "finite", "0.95"]),
@@ -151,7 +154,7 @@ CASES: list[tuple[str, list[tuple[tuple[str, ...], Any]], list[str]]] = [
      ["base.market.bass_p_annual.validated_on", "'2024-13-01'", "valid date"]),
     # ---------------------------------------------------------------- missing keys
     ("missing-required-field", [(("base", "market", "potential_customers"), DELETE)],
-     ["base.market.potential_customers", "missing", "required", "(0, 1e+10]"]),
+     ["base.market.potential_customers", "missing", "required", "[1, 1e+10]"]),
     ("missing-base", [(("base",), DELETE)], ["base", "missing", "required"]),
     ("missing-scenarios", [(("scenarios",), DELETE)], ["scenarios", "missing", "required"]),
     ("missing-status-quo", [(("scenarios", "status_quo"), DELETE)],

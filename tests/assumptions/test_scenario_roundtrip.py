@@ -87,7 +87,7 @@ def test_register_survives_with_every_key(tmp_path):
     base = reloaded.assumption_register["base"]
     entry = base["market.potential_customers"]
     assert entry.owner == "Strategy" and entry.confidence == "low"
-    assert entry.source.startswith("Rationale: mid-market firms")
+    assert entry.source.startswith("Rationale: the mid-market firms")
     # annotations inside a scenario stay with that scenario
     traditional = reloaded.assumption_register["scenarios.traditional"]
     assert traditional["channels.events.spend.amount"].owner == "Marketing"

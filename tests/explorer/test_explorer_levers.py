@@ -146,4 +146,4 @@ def test_out_of_bounds_values_are_refused_with_the_schema_text():
     assert err.value.problems[0].allowed == "must be a number in [0, 0.9] (share)"
     with pytest.raises(rm.InputError) as err:
         apply_levers(sf, {"finance.discount_rate_annual": 0.0})
-    assert "allowed: a number in (0, 1] (share/year)" in err.value.problems[0].allowed
+    assert "allowed: a number in [0.001, 1] (share/year)" in err.value.problems[0].allowed

@@ -138,7 +138,8 @@ def _hostile_file():
     text = scenario_path("b2b_it_services").read_text(encoding="utf-8")
     text = text.replace("  blended:\n", "  \"<script>alert(1)</script>\":\n", 1)
     text = text.replace(
-        'source: "Rationale: illustrative current client count"',
+        'source: "Rationale: the illustrative count of active clients at the decision date; '
+        'the client list in the billing system gives the real figure"',
         'source: "<b>CRM</b> & <img src=x onerror=alert(2)> export", note: "</td><td>x"',
     )
     text = text.replace("name: Northwind IT Services (illustrative B2B case)",
