@@ -20,7 +20,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [  # TOOLCHAIN.md: without the background-networking flags chromium
+CHROMIUM_ARGS = [  # found by trying: without the background-networking flags chromium
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",  # keeps calling out
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]

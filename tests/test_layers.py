@@ -27,6 +27,7 @@ HELPERS = {
     "formatting": set(),
     "files": {"errors"},
     "data": {"errors", "assumptions"},  # reads the shipped files through the schema
+    "display": set(),  # how notebooks show figures (plotly renderers, IPython display)
 }
 """Top-level helper modules any layer may import, and what each of them may import."""
 

@@ -7,7 +7,7 @@ than written again. :func:`field_meta` reads that metadata for a dotted path
 such as ``"market.bass_q_annual"`` or ``"channels.tv.carryover"``.
 
 The model is pydantic v2 with ``frozen=True`` and ``extra="forbid"``: a
-derived plan is a copy (:func:`roi_models.assumptions.merge.apply_overrides`),
+derived plan is a copy (:func:`roi_models.assumptions.merge.deep_merge`),
 never a mutation; an unknown key is refused.
 """
 

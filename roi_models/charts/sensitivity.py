@@ -173,8 +173,7 @@ def decision_margin_figure(frame: pd.DataFrame, *,
                         insidetextanchor="end", textangle=0,
                         customdata=part["sentence"].map(lambda t: plain(str(t)))[mask].tolist(),
                         hovertemplate="%{customdata}<extra></extra>")
-    fig.update_xaxes(title_text="Distance to the tie, in widths of the field's uncertainty "
-                     "range", range=[0, MARGIN_CAP * 1.02])
+    fig.update_xaxes(title_text="Distance to the tie<br>(in ranges)", range=[0, MARGIN_CAP * 1.02])
     chart_layout(fig, f"Decision margins<br>{label_of(frame.attrs.get('plan', ''), labels)}",
                  height=max(360, 160 + 44 * frame["field"].nunique()))
     fig.update_layout(barmode="group",

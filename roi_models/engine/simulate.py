@@ -9,8 +9,7 @@ through :func:`simulate_chunk` chunk by chunk (see
 :mod:`roi_models.engine.batch`): plain arrays in, plain arrays out.
 
 The equations (months t = 1..T; month 0 holds the starting state and the
-one-time cost). Sources: DESIGN.md of this project, with the literature named
-on each line.
+one-time cost). Sources: the literature named on each line.
 
 - Carry-over (geometric adstock; Broadbent 1979, Robyn's ``geometric``):
   ``a_c(t) = s_c(t) + lambda_c a_c(t-1)``, ``a_c(0) = s_before_c / (1 - lambda_c)``.

@@ -207,7 +207,7 @@ def monthly_payback(components: Mapping[str, np.ndarray], *, benefits_cut: float
 def tei_view(table, scenario: str, *, adjusted: bool, caption: str, horizon: int,
              label: str | None = None, payback: int | None = None, note: str = "",
              currency: str = "") -> TeiView:
-    """A :class:`~roi_models.engine.TEITable` as rows of cells with exact values.
+    """A :class:`~roi_models.analysis.TEITable` as rows of cells with exact values.
 
     ``payback`` is the plan's payback month on the same (adjusted) flows, in
     the summary's convention; the table's own interpolated payback in years is

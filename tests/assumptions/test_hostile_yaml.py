@@ -80,8 +80,9 @@ def test_alias_bombs_are_refused_by_the_cli(tmp_path, place):
 def test_a_few_aliases_within_the_budget_still_load():
     # Expected: anchors and a merge that expand to a few values are plain YAML and load.
     text = replace_once(EXAMPLE_TEXT, "  blended:\n", "  blended: &blend\n")
-    text = text.replace("uncertainty:\n", "  blended_again: *blend\nuncertainty:\n", 1)
-    sf = parse_scenario_text(text, SOURCE)
+    text = text.replace("uncertainty:\n", "  blended_again:\n    <<: *blend\n"
+                        "    label: Blended again\nuncertainty:\n", 1)
+    sf = parse_scenario_text(text, SOURCE)  # a copy needs its own label: plans' names differ
     assert sf.scenarios["blended_again"] == sf.scenarios["blended"]
 
 

@@ -30,7 +30,7 @@ def batch():
     ("channels.linkedin.spend.amount", [10.0, -1.0, -2.0],
      r"channels\.linkedin\.spend\.amount = -1\.0: a number in \[0, 1e\+10\].*\(2 of 3 rows"),
     ("finance.discount_rate_annual", 0.0,
-     r"finance\.discount_rate_annual = 0\.0: a number in \(0, 1\]"),
+     r"finance\.discount_rate_annual = 0\.0: a number in \[0\.001, 1\]"),
     ("channels.events.shape", [1.0, 1.0, 7.0],
      r"channels\.events\.shape = 7\.0: a number in \[0\.3, 5\]"),
     # not finite

@@ -60,7 +60,7 @@ def test_size_below_target_and_plotly_inline_once(report_html):
     assert size < MAX_BYTES
     assert report_html.count("<script src") == 0
     main = re.findall(r'<div id="(chart-[a-z-]+)" class="plotly-graph-div"', report_html)
-    assert len(main) == 7  # the seven charts
+    assert len(main) == 9  # the seven charts, the tornado and the decision margins
     prints = re.findall(r'<div id="(print-[a-z]+-\d+)" class="plotly-graph-div"', report_html)
     # for paper: the other plans of the three menus and the what-if without its slider
     assert len(prints) == 2 + 2 + 3 + 1
@@ -157,8 +157,8 @@ def test_user_text_is_escaped():
     assert "&lt;b&gt;CRM&lt;/b&gt; &amp; &lt;img src=x onerror=alert(2)&gt; export" in html
     assert "Evil &lt;i&gt;Corp&lt;/i&gt; &amp; Co" in outside_scripts
     assert "</td><td>x" not in html
-    # the only script tags are plotly.js, the charts (7 and 8 for paper) and the fitting script
-    assert html.count("<script") == 1 + 7 + 8 + 1
+    # the only script tags are plotly.js, the charts (9, and 8 for paper) and the fitting script
+    assert html.count("<script") == 1 + 9 + 8 + 1
 
 
 def test_deterministic_and_date_from_options(results):
