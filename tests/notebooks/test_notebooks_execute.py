@@ -16,6 +16,8 @@ PARAMETERS = {  # injected after the parameters cell, as papermill does
     "01_business_case_explorer.ipynb": {"scenario": "small_fast_mover",
                                         "reports_folder": None},  # set to tmp_path below
     "02_scenario_comparison.ipynb": {"scenario_file": "../data/scenarios/small_fast_mover.yaml"},
+    "03_sensitivity.ipynb": {"scenario_file": "../data/scenarios/small_fast_mover.yaml",
+                             "grid_points": 5},
 }
 
 pytestmark = pytest.mark.notebook
