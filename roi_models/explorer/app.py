@@ -13,8 +13,9 @@ recompute (:meth:`Explorer.refresh`) into a
 One file, one set of controls
 -----------------------------
 Switching the scenario file builds NEW controls (sliders, boxes, the plan
-picker) and new charts for the new file, closes the old ones and bumps a
-generation number that every callback checks. That is the fix of issue 9:
+picker) for the new file, closes the old ones and bumps a generation
+number that every callback checks (the charts, which hold no input, get
+the new file's traces in place). That is the fix of issue 9:
 the browser's slider view re-snaps and echoes its value when its range or
 step changes, and those echoes of the old file's values arrived after the
 load had finished and were applied to the new file (a revenue per customer
@@ -245,7 +246,7 @@ class Explorer:
         gen = self._generation
         self.model, self.label = model, label
         self._values = model.file_values()
-        old_controls, old_figures = self.controls, self.figures
+        old_controls = self.controls
 
         controls = {s.key: LeverControl(s, model.currency, self._values[s.key])
                     for s in model.specs}
@@ -269,13 +270,16 @@ class Explorer:
 
         res = model.base  # the file's own run: every lever at its file value
         self.results, self.shown_values = res, dict(self._values)
-        self.figures = figures.new_figures(res, focus.value)
+        if self.figures:
+            figures.reload(self.figures, res, focus.value)
+        else:
+            self.figures = figures.new_figures(res, focus.value)
+            self._charts.children = tuple(self.figures.values())
 
         old_tabs = self.lever_area.children
         old_focus = self.focus_area.children
         self.lever_area.children = (tabs,)
         self.focus_area.children = (focus,)
-        self._charts.children = tuple(self.figures.values())
         self._show(res, dict(self._values))
         if label not in self.picker.options:
             self.picker.options = list(self.picker.options) + [label]
@@ -289,8 +293,6 @@ class Explorer:
         self.file_name.value = f"{_stem(label)}_explorer"
         for c in old_controls.values():  # after the swap: no view shows them any more
             c.close()
-        for fig in old_figures.values():
-            fig.close()
         for widget in (*old_focus, *old_tabs):
             for page in getattr(widget, "children", ()):
                 page.close()

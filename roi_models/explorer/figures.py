@@ -194,6 +194,23 @@ def new_figures(res: ScenarioResults, focus: str) -> dict[str, go.FigureWidget]:
     return widgets
 
 
+def reload(widgets: dict[str, go.FigureWidget], res: ScenarioResults, focus: str) -> None:
+    """Give the existing widgets the traces and layout of another file, in place.
+
+    The widgets are kept: a FigureWidget's first view carries plotly's whole
+    front-end module (about 5 MB), so new widgets per file would cost the
+    browser seconds. Charts hold no user input, so nothing of the old file
+    can come back from them.
+    """
+    for name, fig in build(res, focus).items():
+        update(fig, name, res, focus)
+        widget = widgets[name]
+        with widget.batch_update():
+            widget.data = ()
+            widget.add_traces(list(fig.data))
+            widget.layout = fig.layout
+
+
 # ----------------------------------------------------------------------------- update
 def _set(obj, attr: str, value) -> None:
     """Assign only what differs from what is shown (equal arrays are not sent again)."""
@@ -290,4 +307,4 @@ def _marks_differ(fig, marks: dict) -> bool:
 
 
 __all__ = ["CHARTS", "CONFIG", "build", "churn_percent", "new_figures", "nice_top",
-           "plan_label", "update", "update_all"]
+           "plan_label", "reload", "update", "update_all"]
