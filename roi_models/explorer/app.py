@@ -15,7 +15,8 @@ One file, one set of controls
 Switching the scenario file builds NEW controls (sliders, boxes, the plan
 picker) for the new file, closes the old ones and bumps a generation
 number that every callback checks (the charts, which hold no input, get
-the new file's traces in place). That is the fix of issue 9:
+the new file's figures in place:
+:class:`~roi_models.explorer.chartwidget.ChartsWidget`). That is the fix of issue 9:
 the browser's slider view re-snaps and echoes its value when its range or
 step changes, and those echoes of the old file's values arrived after the
 load had finished and were applied to the new file (a revenue per customer
@@ -57,6 +58,7 @@ from ..data import DEFAULT_SCENARIO, scenario_path, shipped_scenarios
 from ..errors import InputError
 from ..formatting import money_exact, percent
 from . import figures
+from .chartwidget import ChartsWidget
 from .coalesce import Coalescer
 from .compute import ExplorerModel, evaluate
 from .controls import LeverControl
@@ -118,8 +120,7 @@ class Explorer:
         self.focus_area = w.HBox([])
         self.lever_area = w.VBox([])
         self.kpi_table = w.HTML("")
-        self._charts = w.GridBox([], layout=w.Layout(
-            grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap="8px", width="100%"))
+        self.charts = ChartsWidget()
         self.folder = w.Text(value=str(Path(folder) if folder is not None else Path.cwd()),
                              description="Folder", style={"description_width": "60px"},
                              layout=w.Layout(width="420px"))
@@ -135,7 +136,6 @@ class Explorer:
         self.message = w.HTML("")
 
         self.controls: dict[str, LeverControl] = {}
-        self.figures: dict[str, Any] = {}
         self._bind(scenario)
 
         self.picker.observe(self._on_picker, names="value")
@@ -150,7 +150,7 @@ class Explorer:
             self.lever_area,
             w.HTML("<b>Business case of every plan against the status quo</b>"),
             self.kpi_table,
-            self._charts,
+            self.charts,
             w.HBox([self.folder, self.file_name, self.overwrite, self.save_button,
                     self.export_button], layout=w.Layout(flex_flow="row wrap")),
             self.message,
@@ -215,7 +215,7 @@ class Explorer:
 
     def _show(self, res: ScenarioResults, values: dict[str, float]) -> None:
         self.results, self.shown_values = res, values
-        figures.update_all(self.figures, res, self.focus.value)
+        self.charts.patch(figures.changes(res, self.focus.value))
         self.kpi_table.value = kpi_html(
             res.summary, res.currency, horizon=res.horizon,
             labels={n: figures.plan_label(n) for n in res.names},
@@ -270,11 +270,7 @@ class Explorer:
 
         res = model.base  # the file's own run: every lever at its file value
         self.results, self.shown_values = res, dict(self._values)
-        if self.figures:
-            figures.reload(self.figures, res, focus.value)
-        else:
-            self.figures = figures.new_figures(res, focus.value)
-            self._charts.children = tuple(self.figures.values())
+        self.charts.show(figures.build(res, focus.value))
 
         old_tabs = self.lever_area.children
         old_focus = self.focus_area.children
@@ -401,7 +397,7 @@ class Explorer:
         if not self._current(gen):
             return
         self.flush()
-        figures.update(self.figures["cashflow"], "cashflow", self.results, change["new"])
+        self.charts.patch(figures.changes(self.results, change["new"]))
 
     def _refusal(self, key: str, value: float) -> str | None:
         """Why the schema refuses ``value`` with the other settings (None: allowed)."""

@@ -1,9 +1,10 @@
-"""The explorer's charts: plotly ``FigureWidget``s built once per file and updated in place.
+"""The explorer's charts: plotly figures built once per file, then only what changed is sent.
 
 Each chart has a build step (:func:`build`: traces and layout for the plans
-of a file) and an update step (:func:`update`: only the trace data that
-changed and, rarely, an axis). Speed in the browser comes from what is NOT
-sent: every value axis has a fixed range on a 1-2-5 grid (no autorange
+of a file, validated by plotly) and a change step (:func:`changes`: its
+trace data and the few layout values that depend on the figures), which
+:class:`~roi_models.explorer.chartwidget.ChartsWidget` turns into the
+smallest message. Speed in the browser comes from what is NOT sent: every value axis has a fixed range on a 1-2-5 grid (no autorange
 relayout on each step; the range moves only when the data crosses a grid
 line), titles do not carry figures that change on every step (the KPI
 table above the charts has them), and arrays equal to those already shown
@@ -39,8 +40,6 @@ from ..formatting import money_ticks
 
 CHARTS: tuple[str, ...] = ("customers", "cashflow", "cac_cos", "churn")
 HEIGHT = 380
-CONFIG = {"displaylogo": False, "responsive": True,
-          "modeBarButtonsToRemove": ["sendDataToCloud", "select2d", "lasso2d"]}
 
 
 def plan_label(name: str) -> str:
@@ -62,11 +61,6 @@ def nice_top(value: float) -> float:
         if m * power >= value * (1 - 1e-12):
             return float(round(m * power, 12))
     return 10.0 * power  # pragma: no cover
-
-
-def _money_axis(lo: float, hi: float, currency: str) -> dict:
-    ticks, texts = money_ticks(lo, hi, currency)
-    return {"range": [lo, hi], "tickvals": ticks, "ticktext": texts, "autorange": False}
 
 
 def focus_index(res: ScenarioResults, focus: str) -> int:
@@ -183,128 +177,62 @@ def build(res: ScenarioResults, focus: str) -> dict[str, go.Figure]:
     return figs
 
 
-def new_figures(res: ScenarioResults, focus: str) -> dict[str, go.FigureWidget]:
-    """One FigureWidget per chart, created with its data (so a first view is never stale)."""
-    widgets = {}
-    for name, fig in build(res, focus).items():
-        update(fig, name, res, focus)
-        widget = go.FigureWidget(fig)
-        widget._config = CONFIG
-        widgets[name] = widget
-    return widgets
+def changes(res: ScenarioResults, focus: str) -> dict[str, dict]:
+    """What every chart shows for ``res``: ``{chart: {"traces": {i: {attr: value}}, "layout": {path: value}}}``.
 
-
-def reload(widgets: dict[str, go.FigureWidget], res: ScenarioResults, focus: str) -> None:
-    """Give the existing widgets the traces and layout of another file, in place.
-
-    The widgets are kept: a FigureWidget's first view carries plotly's whole
-    front-end module (about 5 MB), so new widgets per file would cost the
-    browser seconds. Charts hold no user input, so nothing of the old file
-    can come back from them.
+    :meth:`roi_models.explorer.chartwidget.ChartsWidget.patch` sends only the
+    entries that differ from what the browser holds.
     """
-    for name, fig in build(res, focus).items():
-        update(fig, name, res, focus)
-        widget = widgets[name]
-        with widget.batch_update():
-            widget.data = ()
-            widget.add_traces(list(fig.data))
-            widget.layout = fig.layout
+    return {name: globals()["_" + name](res, focus) for name in CHARTS}
 
 
-# ----------------------------------------------------------------------------- update
-def _set(obj, attr: str, value) -> None:
-    """Assign only what differs from what is shown (equal arrays are not sent again)."""
-    old = getattr(obj, attr)
-    if isinstance(value, np.ndarray):
-        if old is not None and np.shape(old) == value.shape and np.array_equal(
-                np.asarray(old, dtype=float), value, equal_nan=True):
-            return
-    elif old == value or (isinstance(old, tuple) and list(old) == value):
-        return
-    setattr(obj, attr, value)
+def _money_layout(axis: str, lo: float, hi: float, currency: str) -> dict:
+    ticks, texts = money_ticks(lo, hi, currency)
+    return {f"{axis}.range": [lo, hi], f"{axis}.tickvals": ticks, f"{axis}.ticktext": texts}
 
 
-def update(fig: go.Figure, name: str, res: ScenarioResults, focus: str) -> None:
-    """Bring one chart to the results ``res`` (inside one batch: one message, or none)."""
-    with fig.batch_update() if isinstance(fig, go.FigureWidget) else _nothing():
-        globals()["_update_" + name](fig, res, focus)
-
-
-def update_all(figs: dict[str, go.FigureWidget], res: ScenarioResults, focus: str) -> None:
-    for name, fig in figs.items():
-        update(fig, name, res, focus)
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _update_customers(fig, res: ScenarioResults, focus: str) -> None:
+def _customers(res: ScenarioResults, focus: str) -> dict:
     active = res.sim.active_customers
-    for i, trace in enumerate(fig.data):
-        _set(trace, "y", np.asarray(active[i], dtype=float))
-    _set(fig.layout.yaxis, "range", [0.0, nice_top(float(active.max()) * 1.02)])
+    return {"traces": {i: {"y": active[i]} for i in range(len(res.names))},
+            "layout": {"yaxis.range": [0.0, nice_top(float(active.max()) * 1.02)]}}
 
 
-def _update_churn(fig, res: ScenarioResults, focus: str) -> None:
+def _churn(res: ScenarioResults, focus: str) -> dict:
     churn = churn_percent(res)
-    for i, trace in enumerate(fig.data):
-        _set(trace, "y", churn[i])
-    _set(fig.layout.yaxis, "range", [0.0, nice_top(float(churn.max()) * 1.05)])
+    return {"traces": {i: {"y": churn[i]} for i in range(len(res.names))},
+            "layout": {"yaxis.range": [0.0, nice_top(float(churn.max()) * 1.05)]}}
 
 
-def _update_cashflow(fig, res: ScenarioResults, focus: str) -> None:
+def _cashflow(res: ScenarioResults, focus: str) -> dict:
     f = focus_index(res, focus)
     flows = res.case.discounted_incremental_cash_flow
     cumulative = np.cumsum(flows, axis=1)
     bars = flows[f]
-    _set(fig.data[0], "y", np.where(bars >= 0, bars, 0.0))
-    _set(fig.data[1], "y", np.where(bars < 0, bars, 0.0))
-    for i, trace in enumerate(fig.data[2:], start=1):
-        _set(trace, "y", cumulative[i])
-        _set(trace, "visible", True if i == f else "legendonly")
-        _set(trace.line, "width", 3 if i == f else 1.5)
+    traces = {0: {"y": np.where(bars >= 0, bars, 0.0)}, 1: {"y": np.where(bars < 0, bars, 0.0)}}
+    for k, i in enumerate(range(1, len(res.names)), start=2):
+        traces[k] = {"y": cumulative[i], "visible": True if i == f else "legendonly",
+                     "line.width": 3 if i == f else 1.5}
     r1, r2 = _cashflow_ranges(bars, cumulative[f])
-    cur = res.currency
-    for axis, r in ((fig.layout.yaxis, r1), (fig.layout.yaxis2, r2)):
-        if list(axis.range or []) != r:
-            spec = _money_axis(r[0], r[1], cur)
-            axis.range, axis.tickvals, axis.ticktext = spec["range"], spec["tickvals"], \
-                spec["ticktext"]
+    layout = _money_layout("yaxis", *r1, res.currency) | _money_layout("yaxis2", *r2, res.currency)
     marks = payback_marks(res.case.discounted_payback_month[f])
-    if _marks_differ(fig, marks):  # validating shapes is costly: only when the month moves
-        fig.layout.shapes = marks["shapes"]
-        fig.layout.annotations = marks["annotations"]
-    title = f"Discounted incremental cash flow: {plan_label(res.names[f])} vs status quo"
-    _set(fig.layout.title, "text", title)
+    layout["shapes"], layout["annotations"] = marks["shapes"], marks["annotations"]
+    layout["title.text"] = (f"Discounted incremental cash flow: {plan_label(res.names[f])} "
+                            "vs status quo")
+    return {"traces": traces, "layout": layout}
 
 
-def _update_cac_cos(fig, res: ScenarioResults, focus: str) -> None:
+def _cac_cos(res: ScenarioResults, focus: str) -> dict:
     cac = np.asarray(res.metrics.cac, dtype=float)
     share = 100.0 * np.asarray(res.metrics.cost_of_sales_share, dtype=float)
-    _set(fig.data[0], "y", cac)
-    _set(fig.data[0], "text", tuple(f"{res.currency} {v:,.0f}" if np.isfinite(v) else "n/a"
-                                    for v in cac))
-    _set(fig.data[1], "y", share)
-    _set(fig.data[1], "text", tuple(f"{v:.1f} %" if np.isfinite(v) else "n/a" for v in share))
+    traces = {
+        0: {"y": cac, "text": [f"{res.currency} {v:,.0f}" if np.isfinite(v) else "n/a"
+                               for v in cac]},
+        1: {"y": share, "text": [f"{v:.1f} %" if np.isfinite(v) else "n/a" for v in share]},
+    }
     top = nice_top(float(np.nanmax(cac, initial=0.0)) * 1.25)
-    if list(fig.layout.yaxis.range or []) != [0.0, top]:
-        spec = _money_axis(0.0, top, res.currency)
-        fig.layout.yaxis.range, fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext = \
-            spec["range"], spec["tickvals"], spec["ticktext"]
-    _set(fig.layout.yaxis2, "range", [0.0, nice_top(float(np.nanmax(share, initial=0.0)) * 1.25)])
+    layout = _money_layout("yaxis", 0.0, top, res.currency)
+    layout["yaxis2.range"] = [0.0, nice_top(float(np.nanmax(share, initial=0.0)) * 1.25)]
+    return {"traces": traces, "layout": layout}
 
 
-def _marks_differ(fig, marks: dict) -> bool:
-    texts = [a.text for a in fig.layout.annotations]
-    xs = [s.x0 for s in fig.layout.shapes]
-    return (texts != [a["text"] for a in marks["annotations"]]
-            or xs != [s["x0"] for s in marks["shapes"]])
-
-
-__all__ = ["CHARTS", "CONFIG", "build", "churn_percent", "new_figures", "nice_top",
-           "plan_label", "reload", "update", "update_all"]
+__all__ = ["CHARTS", "build", "changes", "churn_percent", "nice_top", "plan_label"]

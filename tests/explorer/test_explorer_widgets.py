@@ -34,6 +34,11 @@ def _table_values(ex) -> dict[tuple[str, str], str]:
         r'data-scenario="([^"]+)" data-kpi="([^"]+)" data-value="([^"]*)"', ex.kpi_table.value)}
 
 
+def _y(ex, chart, i):
+    return np.array([np.nan if v is None else v for v in ex.charts.data(chart)[i]["y"]],
+                    dtype=float)
+
+
 def assert_screen_equals_engine(ex, res):
     """Every KPI cell and every chart's data equal the engine's figures for the same settings."""
     summary = res.summary.set_index("scenario")
@@ -44,15 +49,15 @@ def assert_screen_equals_engine(ex, res):
         else:
             assert float(text) == pytest.approx(float(want), rel=1e-9, abs=1e-6), (name, key)
     for i in range(len(res.names)):
-        np.testing.assert_allclose(ex.figures["customers"].data[i].y, res.sim.active_customers[i],
+        np.testing.assert_allclose(_y(ex, "customers", i), res.sim.active_customers[i],
                                    rtol=1e-9)
-        np.testing.assert_allclose(ex.figures["churn"].data[i].y, churn_percent(res)[i],
+        np.testing.assert_allclose(_y(ex, "churn", i), churn_percent(res)[i],
                                    rtol=1e-9, atol=1e-12)
     f = res.names.index(ex.focus.value)
     bars = res.case.discounted_incremental_cash_flow[f]
-    shown = np.add(ex.figures["cashflow"].data[0].y, ex.figures["cashflow"].data[1].y)
+    shown = _y(ex, "cashflow", 0) + _y(ex, "cashflow", 1)
     np.testing.assert_allclose(shown, bars, rtol=1e-9, atol=1e-6)
-    np.testing.assert_allclose(ex.figures["cac_cos"].data[0].y,
+    np.testing.assert_allclose(_y(ex, "cac_cos", 0),
                                summary["cac"].to_numpy(dtype=float, na_value=np.nan), rtol=1e-9)
 
 
@@ -96,7 +101,7 @@ def test_the_budget_lever_is_the_what_if_definition(ex):
 
 
 def test_a_slider_move_updates_figures_and_kpis_to_what_the_engine_computes(ex):
-    figs = dict(ex.figures)
+    charts = ex.charts
     before = ex.kpi("social", "npv")
     c = ex.controls[SHARE_MOVED]
     c.slider.value += 6  # +30 %, as the browser would
@@ -105,20 +110,23 @@ def test_a_slider_move_updates_figures_and_kpis_to_what_the_engine_computes(ex):
     assert c.text.value == "30"
     assert ex.kpi("social", "npv") != before
     assert_screen_equals_engine(ex, _engine(ex))
-    assert all(ex.figures[k] is figs[k] for k in figs)  # updated in place
+    assert ex.charts is charts  # updated in place
+    sent = ex.charts.patch_state
+    assert sent["changed"] and set(sent["changed"]) <= {"customers", "churn", "cashflow",
+                                                         "cac_cos"}
     payback = int(_engine(ex).summary.set_index("scenario").loc["social",
                                                                  "discounted_payback_month"])
-    assert ex.figures["cashflow"].layout.shapes[0].x0 == payback
+    assert ex.charts.layout("cashflow")["shapes"][0]["x0"] == payback
 
 
 def test_typed_values_are_refused_with_plain_advice_and_the_last_valid_state_kept(ex):
     before = ex.results
-    shown = list(ex.figures["customers"].data[2].y)
+    shown = list(ex.charts.data("customers")[2]["y"])
     ex.set("social.churn_reduction", 0.95)
     c = ex.controls["social.churn_reduction"]
     assert "95 refused: must be between 0 % and 90 %. Kept 15 %." in c.message.value
     assert c.text.value == "15" and ex.values()["social.churn_reduction"] == 0.15
-    assert ex.results is before and list(ex.figures["customers"].data[2].y) == shown
+    assert ex.results is before and list(ex.charts.data("customers")[2]["y"]) == shown
     ex.set("finance.discount_rate_annual", 0.0)
     assert "must be above 0 % a year" in ex.controls["finance.discount_rate_annual"].message.value
     ex.controls["economics.gross_margin"].text.value = "lots"
@@ -204,14 +212,15 @@ def test_reset_and_focus(ex):
     ex.reset()
     assert ex.values() == ex.model.file_values()
     ex.focus.value = "traditional"
-    fig = ex.figures["cashflow"]
-    assert "Traditional" in fig.layout.title.text
-    assert all(t.name and "trace" not in t.name for f in ex.figures.values() for t in f.data)
+    layout = ex.charts.layout("cashflow")
+    assert "Traditional" in layout["title"]["text"]
+    assert all(t.get("name") and "trace" not in t["name"] for c in ex.charts.charts.values()
+               for t in c["data"])
     # the focused plan's line is drawn and its axis fits it: readable, not flat
-    visible = [t for t in fig.data[2:] if t.visible is True]
-    assert [t.name for t in visible] == ["Cumulative: Traditional"]
-    lo, hi = fig.layout.yaxis2.range
-    y = np.asarray(visible[0].y)
+    visible = [t for t in ex.charts.data("cashflow")[2:] if t.get("visible", True) is True]
+    assert [t["name"] for t in visible] == ["Cumulative: Traditional"]
+    lo, hi = layout["yaxis2"]["range"]
+    y = np.asarray(visible[0]["y"], dtype=float)
     assert lo <= y.min() and y.max() <= hi and (y.max() - y.min()) > 0.3 * (hi - lo)
     assert_screen_equals_engine(ex, _engine(ex))
 
