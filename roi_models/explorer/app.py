@@ -211,7 +211,6 @@ class Explorer:
         self._show(res, values)
         ms = (time.perf_counter() - start) * 1e3
         self.history_ms.append(ms)
-        self.status.value = f'<span style="color:#555">updated in {ms:.0f} ms</span>'
 
     def _show(self, res: ScenarioResults, values: dict[str, float]) -> None:
         self.results, self.shown_values = res, values
