@@ -127,7 +127,7 @@ def measure(page, lever: str, steps: int, quiet_ms: float, log) -> list[float]:
         while True:
             page.wait_for_timeout(50)
             rec = page.evaluate("() => ({t0: __rec.t0, last: __rec.last, now: performance.now(),"
-                                " kinds: Array.from(__rec.kinds)})")
+                                " kinds: Array.from(__rec.kinds), c: globalThis.__roiCharts})")
             if rec["last"] is not None and rec["now"] - rec["last"] > quiet_ms:
                 break
             if time.monotonic() - start > 10:
@@ -138,7 +138,12 @@ def measure(page, lever: str, steps: int, quiet_ms: float, log) -> list[float]:
             continue
         ms = rec["last"] - rec["t0"]
         out.append(ms)
-        log(f"  {lever} step {k + 1}: {ms:6.0f} ms (changed: {sorted(rec['kinds'])})")
+        c = rec.get("c") or {}
+        parts = ""
+        if c.get("patched", 0) > rec["t0"]:
+            parts = (f"; patch received at {c['patched'] - rec['t0']:.0f} ms, drawing "
+                     f"{c['drawStart'] - rec['t0']:.0f}-{c['drawn'] - rec['t0']:.0f} ms")
+        log(f"  {lever} step {k + 1}: {ms:6.0f} ms (changed: {sorted(rec['kinds'])}{parts})")
     return out
 
 
@@ -197,6 +202,10 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
 
+    imports = subprocess.run(
+        [sys.executable, "-c", "import time; t = time.perf_counter(); import roi_models.explorer; "
+         "print(round(time.perf_counter() - t, 2))"], capture_output=True, text=True,
+        env=dict(os.environ)).stdout.strip()
     load1, load5, _ = os.getloadavg()
     print(f"explorer in Chromium under Voila, one ArrowRight step to the KPI table and every "
           f"chart drawn (machine load average {load1:.2f} / {load5:.2f}, {os.cpu_count()} cores)")
@@ -209,8 +218,8 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         print(f"  {'all levers':28s} {_stats(allv)}; target median < 100 ms, max < 250 ms")
     print(f"page load (goto to KPI table and 4 drawn charts): "
           + ", ".join(f"{v:.1f} s" for v in loads))
-    if timings:
-        print(f"kernel side of the load (explorer timings): {timings}")
+    print(f"ours in the kernel: import roi_models.explorer {imports} s (a fresh process)"
+          + (f", {timings} (Explorer built, figures included)" if timings else ""))
     return results
 
 

@@ -133,10 +133,14 @@ def build(res: ScenarioResults, focus: str) -> dict[str, go.Figure]:
     fig = go.Figure()
     f = focus_index(res, focus)
     money = "Month %{x}: " + cur + " %{y:,.0f}<extra>%{fullData.name}</extra>"
-    fig.add_bar(x=months, y=np.zeros(T + 1), name="Month adds to the case",
-                marker={"color": POSITIVE}, hovertemplate=money)
-    fig.add_bar(x=months, y=np.zeros(T + 1), name="Month costs the case",
-                marker={"color": NEGATIVE}, hovertemplate=money)
+    # one bar per month, coloured by its sign (colour strings: plotly.js reads a numeric
+    # marker.color as a colorscale value and warned "Invalid color specifier" 122 times a
+    # load); the two legend entries are empty traces that only name the colours
+    fig.add_bar(x=months, y=np.zeros(T + 1), name="Per month", showlegend=False,
+                marker={"color": [POSITIVE] * (T + 1)}, hovertemplate=money)
+    for label, colour in (("Month adds to the case", POSITIVE), ("Month costs the case", NEGATIVE)):
+        fig.add_bar(x=[None], y=[None], name=label, marker={"color": colour},
+                    hoverinfo="skip")
     for i in range(1, len(names)):
         fig.add_scatter(x=months, y=np.zeros(T + 1), yaxis="y2", mode="lines",
                         name=f"Cumulative: {labels[i]}",
@@ -208,8 +212,9 @@ def _cashflow(res: ScenarioResults, focus: str) -> dict:
     flows = res.case.discounted_incremental_cash_flow
     cumulative = np.cumsum(flows, axis=1)
     bars = flows[f]
-    traces = {0: {"y": np.where(bars >= 0, bars, 0.0)}, 1: {"y": np.where(bars < 0, bars, 0.0)}}
-    for k, i in enumerate(range(1, len(res.names)), start=2):
+    traces = {0: {"y": bars, "marker.color": [POSITIVE if v >= 0 else NEGATIVE for v in bars],
+                  "name": f"Per month: {plan_label(res.names[f])}"}}
+    for k, i in enumerate(range(1, len(res.names)), start=3):
         traces[k] = {"y": cumulative[i], "visible": True if i == f else "legendonly",
                      "line.width": 3 if i == f else 1.5}
     r1, r2 = _cashflow_ranges(bars, cumulative[f])

@@ -55,7 +55,7 @@ def assert_screen_equals_engine(ex, res):
                                    rtol=1e-9, atol=1e-12)
     f = res.names.index(ex.focus.value)
     bars = res.case.discounted_incremental_cash_flow[f]
-    shown = _y(ex, "cashflow", 0) + _y(ex, "cashflow", 1)
+    shown = _y(ex, "cashflow", 0)
     np.testing.assert_allclose(shown, bars, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(_y(ex, "cac_cos", 0),
                                summary["cac"].to_numpy(dtype=float, na_value=np.nan), rtol=1e-9)
@@ -217,7 +217,7 @@ def test_reset_and_focus(ex):
     assert all(t.get("name") and "trace" not in t["name"] for c in ex.charts.charts.values()
                for t in c["data"])
     # the focused plan's line is drawn and its axis fits it: readable, not flat
-    visible = [t for t in ex.charts.data("cashflow")[2:] if t.get("visible", True) is True]
+    visible = [t for t in ex.charts.data("cashflow")[3:] if t.get("visible", True) is True]
     assert [t["name"] for t in visible] == ["Cumulative: Traditional"]
     lo, hi = layout["yaxis2"]["range"]
     y = np.asarray(visible[0]["y"], dtype=float)

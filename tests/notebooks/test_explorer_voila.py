@@ -193,8 +193,8 @@ def mismatches(shown: dict, name: str) -> list[str]:
     focus = next(i for i, lab in enumerate(labels) if cash["title"].endswith(f"{lab} vs status quo"))
     flows = res.case.discounted_incremental_cash_flow
     t = cash["traces"]
-    same(np.add(t[0]["y"], t[1]["y"]), flows[focus], "cash-flow bars")
-    for trace in t[2:]:
+    same(t[0]["y"], flows[focus], "cash-flow bars")
+    for trace in t[3:]:
         i = labels.index(trace["name"].removeprefix("Cumulative: "))
         same(trace["y"], np.cumsum(flows[i]), f"cumulative {trace['name']}")
     cac = charts["Acquisition cost and cost of sales"]["traces"]
