@@ -219,7 +219,6 @@ class Explorer:
             res.summary, res.currency, horizon=res.horizon,
             labels={n: figures.plan_label(n) for n in res.names},
             state={"file": self.label, "generation": self._generation, "values": values})
-        self._describe()
 
     def reset(self) -> None:
         """Every lever back to the file's value, then one recompute."""
@@ -276,6 +275,7 @@ class Explorer:
         self.lever_area.children = (tabs,)
         self.focus_area.children = (focus,)
         self._show(res, dict(self._values))
+        self._describe()  # the file's own figures: text above the levers does not move per step
         if label not in self.picker.options:
             self.picker.options = list(self.picker.options) + [label]
             self._sources[label] = scenario
@@ -411,12 +411,13 @@ class Explorer:
         return None
 
     def _describe(self) -> None:
-        m, res = self.model, self.results
+        m = self.model
+        res = m.base
         self.title.value = (
             f"<h3 style='margin:4px 0'>{html.escape(m.file.name)}</h3>"
             f"<div style='color:#555'>{len(m.names) - 1} plans against the status quo, "
-            f"{res.horizon} months, amounts in {html.escape(m.currency)}, discount rate "
-            f"{percent(res.discount_rate, 1)} a year</div>")
+            f"{res.horizon} months, amounts in {html.escape(m.currency)}, discount rate in the "
+            f"file {percent(res.discount_rate, 1)} a year</div>")
         rows = list(m.social_rows)
         if not rows:
             text = "No scenario adds social spend to the status quo: the budget levers act on none."
@@ -428,8 +429,8 @@ class Explorer:
                      f"{money_exact(monthly[i], m.currency)} a month, "
                      f"{percent(social[i] / monthly[i] if monthly[i] else 0)} social"
                      for i in rows]
-            text = ("The budget levers act on the plans that add social spend "
-                    f"({'; '.join(parts)}); the status quo and the other plans keep theirs.")
+            text = ("The budget levers act on the plans that add social spend (in the file: "
+                    f"{'; '.join(parts)}); the status quo and the other plans keep theirs.")
         note = f"<div style='color:#555;margin:4px 0'>{text}</div>"
         if self.budget_note.value != note:
             self.budget_note.value = note
