@@ -40,10 +40,11 @@ bench: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
-# The explorer notebook as a web app on this machine only (PORT=8866 by default).
+# The explorer notebook as a web app on this machine only (PORT=8866 by default): Voila with
+# the offline "roi" template and idle kernels of closed pages culled (roi_models/explorer/serve.py).
 PORT ?= 8866
 app: $(STAMP)
-	$(VENV)/bin/voila notebooks/01_business_case_explorer.ipynb --no-browser --port $(PORT) --Voila.ip=127.0.0.1
+	$(PY) -m roi_models.explorer.serve notebooks/01_business_case_explorer.ipynb --port $(PORT)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -47,9 +47,36 @@ class ScenarioResults:
     metrics: PlanMetrics
     case: BusinessCase
     source: str = ""
+    discount_rate_annual: float | None = None  # None: the file's (base) discount rate
+
+    @classmethod
+    def from_batch(
+        cls, sf: ScenarioFile, names: Sequence[str], batch: ParamBatch, *, source: str = "",
+        discount_rate_annual: float | None = None,
+    ) -> ScenarioResults:
+        """Simulate an already validated batch (row 0: the status quo) into results.
+
+        For callers that derive a batch from a file's own (the explorer's
+        levers) without re-validating a whole file: ``names`` label the rows,
+        ``discount_rate_annual`` (default: the file's) discounts every row
+        against row 0. :func:`run_scenarios` builds its results here too, so
+        both give the same figures for the same batch.
+        """
+        names = tuple(names)
+        if not names or names[0] != STATUS_QUO or len(names) != batch.n:
+            raise InputError.one("argument", "names", list(names),
+                                 f"one name per batch row ({batch.n}), {STATUS_QUO} first")
+        rate = (sf.base.finance.discount_rate_annual if discount_rate_annual is None
+                else float(discount_rate_annual))
+        sim = simulate(batch)
+        return cls(file=sf, names=names, batch=batch, sim=sim, metrics=plan_metrics(sim, batch),
+                   case=business_case(sim, sim.rows(0), rate), source=source,
+                   discount_rate_annual=discount_rate_annual)
 
     @property
     def discount_rate(self) -> float:
+        if self.discount_rate_annual is not None:
+            return float(self.discount_rate_annual)
         return self.file.base.finance.discount_rate_annual
 
     @property
@@ -277,16 +304,7 @@ def run_scenarios(
         sf.scenario(name)  # unknown names raise InputError with the nearest valid one
     order = [STATUS_QUO] + [n for n in wanted if n != STATUS_QUO]
     batch = ParamBatch.from_assumptions([sf.scenario(n) for n in order], order)
-    sim = simulate(batch)
-    return ScenarioResults(
-        file=sf,
-        names=tuple(order),
-        batch=batch,
-        sim=sim,
-        metrics=plan_metrics(sim, batch),
-        case=business_case(sim, sim.rows(0), sf.base.finance.discount_rate_annual),
-        source=source,
-    )
+    return ScenarioResults.from_batch(sf, order, batch, source=source)
 
 
 def _summary_units(currency: str, columns) -> dict[str, str]:

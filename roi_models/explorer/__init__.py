@@ -5,11 +5,16 @@ Logic lives here, notebooks only call it. Modules, each one concept:
 - :mod:`~roi_models.explorer.levers`: which assumptions the sliders move and how a
   lever applies to the scenarios of a file (:func:`apply_levers` builds the
   validated file of the current settings);
-- :mod:`~roi_models.explorer.compute`: the pure, batched evaluation of lever values;
-- :mod:`~roi_models.explorer.figures`: FigureWidgets built once, updated in place;
+- :mod:`~roi_models.explorer.display`: how a lever's value is shown, typed and refused;
+- :mod:`~roi_models.explorer.controls`: one lever's widgets (slider over step indices,
+  typed-value box, unit, message line);
+- :mod:`~roi_models.explorer.compute`: the pure, batched evaluation of lever values
+  into a :class:`roi_models.ScenarioResults`;
+- :mod:`~roi_models.explorer.figures`: FigureWidgets built per file, updated in place;
 - :mod:`~roi_models.explorer.kpis`: the KPI table against the status quo;
-- :mod:`~roi_models.explorer.debounce`: coalescing slider events;
-- :mod:`~roi_models.explorer.app`: :class:`Explorer`, the widgets and their callbacks.
+- :mod:`~roi_models.explorer.coalesce`: slider events computed at once, bursts coalesced;
+- :mod:`~roi_models.explorer.app`: :class:`Explorer`, the widgets and their callbacks;
+- :mod:`~roi_models.explorer.serve`: how Voila serves the explorer (``make app``).
 
 Usage in a notebook::
 
@@ -17,10 +22,13 @@ Usage in a notebook::
     Explorer("b2b_it_services")
 """
 
-from .app import Explorer, LeverControl
-from .compute import KPI_COLUMNS, Evaluation, ExplorerModel, evaluate
-from .debounce import Debouncer
-from .kpis import KPI_LABELS, format_kpis, kpi_html
+from .app import Explorer
+from .coalesce import Coalescer
+from .compute import ExplorerModel, evaluate
+from .controls import LeverControl
+from .display import LeverFormat
+from .kpis import COLUMNS as KPI_COLUMNS
+from .kpis import format_kpis, kpi_html
 from .levers import (
     BUDGET_SCALE,
     GROUPS,
@@ -36,8 +44,8 @@ from .levers import (
 )
 
 __all__ = [
-    "BUDGET_SCALE", "GROUPS", "KPI_COLUMNS", "KPI_LABELS", "LEVERS", "SHARE_MOVED",
-    "VIRAL_SEVERITY", "Debouncer", "Evaluation", "Explorer", "ExplorerModel", "Lever",
-    "LeverControl", "LeverSpec", "apply_levers", "evaluate", "format_kpis", "kpi_html",
-    "lever_specs", "move_budget", "social_plans",
+    "BUDGET_SCALE", "GROUPS", "KPI_COLUMNS", "LEVERS", "SHARE_MOVED", "VIRAL_SEVERITY",
+    "Coalescer", "Explorer", "ExplorerModel", "Lever", "LeverControl", "LeverFormat",
+    "LeverSpec", "apply_levers", "evaluate", "format_kpis", "kpi_html", "lever_specs",
+    "move_budget", "social_plans",
 ]

@@ -1,189 +1,244 @@
-"""The explorer's charts as plotly ``FigureWidget``s that are built once and updated in place.
+"""The explorer's charts: plotly figures built once per file, then only what changed is sent.
 
-Each chart has a ``populate`` step (traces created for the scenarios of a
-file: run when a file is loaded) and an ``update`` step (only trace data and
-a few layout values assigned, inside ``fig.batch_update()``, so the browser
-receives one message per chart and redraws without flicker). Look and
-number formats come from :mod:`roi_models.charts.style`, the payback marker
-and the aligned cash-flow axes from :mod:`roi_models.charts.cashflow`, so
-the explorer draws what the CMO report draws.
+Each chart has a build step (:func:`build`: traces and layout for the plans
+of a file, validated by plotly) and a change step (:func:`changes`: its
+trace data and the few layout values that depend on the figures), which
+:class:`~roi_models.explorer.chartwidget.ChartsWidget` turns into the
+smallest message. Speed in the browser comes from what is NOT sent: every value axis has a fixed range on a 1-2-5 grid (no autorange
+relayout on each step; the range moves only when the data crosses a grid
+line), titles do not carry figures that change on every step (the KPI
+table above the charts has them), and arrays equal to those already shown
+are not sent again (a chart whose data did not change gets no message at
+all). Amount axes are in the house style (:func:`roi_models.formatting.money_ticks`),
+shares in percent; every trace is named.
 
 Charts (keys of :data:`CHARTS`):
 
-- ``customers``: active customers per scenario and month;
-- ``cashflow``: the focused plan's monthly discounted incremental cash flow
-  (bars) and every plan's cumulative discounted incremental cash flow
-  (lines, right axis; the last value is the NPV), the focused plan's
-  discounted payback month marked;
-- ``cac_cos``: blended CAC and cost of sales as a share of revenue, per scenario;
-- ``churn``: monthly churn of all customers per scenario.
+- ``customers``: active customers per plan and month;
+- ``cashflow``: the plan in focus against the status quo: its discounted
+  incremental cash flow per month (bars, left axis: green months add to the
+  case, red ones cost) and its cumulative figure (line, right axis; its
+  last value is the NPV), both axes scaled to that plan and sharing zero;
+  the other plans' cumulative lines are one legend click away; the
+  discounted payback month is marked;
+- ``cac_cos``: blended CAC and cost of sales as a share of revenue, per plan;
+- ``churn``: monthly churn of all customers per plan.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..charts.cashflow import aligned_ranges, payback_marks
-from ..charts.style import NEGATIVE, POSITIVE, base_layout, money, plain, scenario_colour
-from .compute import Evaluation
+from ..analysis.scenarios import ScenarioResults
+from ..charts.cashflow import payback_marks
+from ..charts.style import NEGATIVE, POSITIVE, base_layout, plain, scenario_colour
+from ..formatting import money_ticks
 
 CHARTS: tuple[str, ...] = ("customers", "cashflow", "cac_cos", "churn")
-HEIGHT = 360
+HEIGHT = 380
 
 
-def _blank() -> dict[str, go.Figure]:
-    figs = {name: go.Figure() for name in CHARTS}
-    figs["cac_cos"] = make_subplots(
-        rows=1, cols=2, subplot_titles=("CAC, all sources", "Cost of sales / revenue"),
-        horizontal_spacing=0.15)
+def plan_label(name: str) -> str:
+    """A readable plan name: ``social_reallocation`` -> ``Social reallocation``."""
+    text = str(name).replace("_", " ").strip()
+    return plain(text[:1].upper() + text[1:])
+
+
+def nice_top(value: float) -> float:
+    """The smallest 1-2-5 grid value >= ``value`` (axis tops that move only now and then).
+
+    >>> nice_top(0.0373), nice_top(2677.0), nice_top(0.0)
+    (0.04, 3000.0, 1.0)
+    """
+    if not math.isfinite(value) or value <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for m in (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if m * power >= value * (1 - 1e-12):
+            return float(round(m * power, 12))
+    return 10.0 * power  # pragma: no cover
+
+
+def focus_index(res: ScenarioResults, focus: str) -> int:
+    return res.names.index(focus) if focus in res.names else min(1, len(res.names) - 1)
+
+
+def churn_percent(res: ScenarioResults) -> np.ndarray:
+    """Monthly churn of all customers, months 1..T, in % ((n, T); the ``monthly`` frame's)."""
+    n, T = len(res.names), res.horizon
+    rate = res.monthly["churn_rate"].to_numpy(dtype=float).reshape(n, T + 1)
+    return 100.0 * rate[:, 1:]
+
+
+def _cashflow_ranges(bars: np.ndarray, cumulative: np.ndarray) -> tuple[list[float], list[float]]:
+    """Left (bars) and right (cumulative) ranges on the 1-2-5 grid, zero at the same height."""
+    lo1, hi1 = min(float(bars.min()), 0.0), max(float(bars.max()), 0.0)
+    lo2, hi2 = min(float(cumulative.min()), 0.0), max(float(cumulative.max()), 0.0)
+    hi1, hi2 = nice_top(hi1) if hi1 > 0 else 0.0, nice_top(hi2) if hi2 > 0 else 0.0
+    lo1, lo2 = -nice_top(-lo1) if lo1 < 0 else 0.0, -nice_top(-lo2) if lo2 < 0 else 0.0
+    if hi1 == 0 and lo1 == 0:
+        hi1 = 1.0
+    if hi2 == 0 and lo2 == 0:
+        hi2 = 1.0
+    # zero at the same height on both axes: the larger negative share f wins, and the
+    # other axis is extended downwards (or, when f is capped, upwards)
+    f = min(max(-lo1 / (hi1 - lo1), -lo2 / (hi2 - lo2)), 0.95)
+    out = []
+    for lo, hi in ((lo1, hi1), (lo2, hi2)):
+        own = -lo / (hi - lo)
+        if own < f:
+            lo = -f / (1 - f) * hi
+        elif own > f:
+            hi = -lo * (1 - f) / f
+        out.append([round(lo, 6), round(hi, 6)])
+    return out[0], out[1]
+
+
+# ----------------------------------------------------------------------------- build
+def build(res: ScenarioResults, focus: str) -> dict[str, go.Figure]:
+    """Plain figures with every trace of the file's plans (filled by :func:`update`)."""
+    names, cur, T = res.names, res.currency, res.horizon
+    labels = [plan_label(n) for n in names]
+    months = np.arange(T + 1)
+    figs: dict[str, go.Figure] = {}
+
+    fig = go.Figure()
+    for i, label in enumerate(labels):
+        fig.add_scatter(x=months, y=np.zeros(T + 1), name=label, mode="lines",
+                        line={"color": scenario_colour(i), "width": 2},
+                        hovertemplate="Month %{x}: %{y:,.0f} customers<extra>" + label
+                        + "</extra>")
+    base_layout(fig, "Active customers", height=HEIGHT)
+    fig.update_xaxes(title_text="Month", range=[0, T], autorange=False)
+    fig.update_yaxes(title_text="Active customers", autorange=False, range=[0, 1],
+                     tickformat=",.0f")
+    figs["customers"] = fig
+
+    fig = go.Figure()
+    for i, label in enumerate(labels):
+        fig.add_scatter(x=months[1:], y=np.zeros(T), name=label, mode="lines",
+                        line={"color": scenario_colour(i), "width": 2},
+                        hovertemplate="Month %{x}: %{y:.2f} % a month<extra>" + label
+                        + "</extra>")
+    base_layout(fig, "Monthly churn, all customers", height=HEIGHT)
+    fig.update_xaxes(title_text="Month", range=[0, T], autorange=False)
+    fig.update_yaxes(title_text="Churn, % a month", ticksuffix=" %", autorange=False,
+                     range=[0, 1])
+    figs["churn"] = fig
+
+    fig = go.Figure()
+    f = focus_index(res, focus)
+    money = "Month %{x}: " + cur + " %{y:,.0f}<extra>%{fullData.name}</extra>"
+    # one bar per month, coloured by its sign (colour strings: plotly.js reads a numeric
+    # marker.color as a colorscale value and warned "Invalid color specifier" 122 times a
+    # load); the two legend entries are empty traces that only name the colours
+    fig.add_bar(x=months, y=np.zeros(T + 1), name="Per month", showlegend=False,
+                marker={"color": [POSITIVE] * (T + 1)}, hovertemplate=money)
+    for label, colour in (("Month adds to the case", POSITIVE), ("Month costs the case", NEGATIVE)):
+        fig.add_bar(x=[None], y=[None], name=label, marker={"color": colour},
+                    hoverinfo="skip")
+    for i in range(1, len(names)):
+        fig.add_scatter(x=months, y=np.zeros(T + 1), yaxis="y2", mode="lines",
+                        name=f"Cumulative: {labels[i]}",
+                        visible=True if i == f else "legendonly",
+                        line={"color": scenario_colour(i), "width": 3 if i == f else 1.5},
+                        hovertemplate="Month %{x}: " + cur + " %{y:,.0f} cumulative<extra>"
+                        + labels[i] + "</extra>")
+    base_layout(fig, f"Discounted incremental cash flow: {labels[f]} vs status quo",
+                height=HEIGHT)
+    fig.update_layout(
+        xaxis={"title": {"text": "Month"}, "range": [-0.5, T + 0.5], "autorange": False},
+        yaxis={"title": {"text": f"Per month, {cur}"}, "zeroline": True, "autorange": False},
+        yaxis2={"title": {"text": f"Cumulative, {cur}"}, "overlaying": "y", "side": "right",
+                "showgrid": False, "zeroline": False, "autorange": False},
+        bargap=0.15, barmode="overlay", hovermode="closest",
+        margin={"l": 90, "r": 90, "t": 60, "b": 110},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0.0},
+    )
+    figs["cashflow"] = fig
+
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.2,
+                        subplot_titles=(f"CAC, {cur} per customer won",
+                                        "Cost of sales, % of revenue"))
+    colours = [scenario_colour(i) for i in range(len(names))]
+    fig.add_bar(x=labels, y=np.zeros(len(names)), name="CAC", marker={"color": colours},
+                textposition="outside", cliponaxis=False, row=1, col=1,
+                hovertemplate="%{x}: " + cur + " %{y:,.0f} per customer won<extra></extra>")
+    fig.add_bar(x=labels, y=np.zeros(len(names)), name="Cost of sales",
+                marker={"color": colours}, textposition="outside", cliponaxis=False,
+                row=1, col=2, hovertemplate="%{x}: %{y:.1f} % of revenue<extra></extra>")
+    base_layout(fig, "Acquisition cost and cost of sales", height=HEIGHT)
+    fig.update_yaxes(autorange=False, range=[0, 1], row=1, col=1)
+    fig.update_yaxes(autorange=False, range=[0, 1], ticksuffix=" %", row=1, col=2)
+    fig.update_layout(showlegend=False, hovermode="closest", margin={"t": 80, "l": 90})
+    figs["cac_cos"] = fig
+    for fig in figs.values():
+        fig.update_layout(autosize=True)
     return figs
 
 
-def build(ev: Evaluation, focus: str) -> dict[str, go.Figure]:
-    """Plain figures with every trace filled (what the widgets show for ``ev``)."""
-    figs = _blank()
-    populate(figs, ev, focus)
-    return figs
+def changes(res: ScenarioResults, focus: str) -> dict[str, dict]:
+    """What every chart shows for ``res``: ``{chart: {"traces": {i: {attr: value}}, "layout": {path: value}}}``.
+
+    :meth:`roi_models.explorer.chartwidget.ChartsWidget.patch` sends only the
+    entries that differ from what the browser holds.
+    """
+    return {name: globals()["_" + name](res, focus) for name in CHARTS}
 
 
-def new_figures(ev: Evaluation, focus: str) -> dict[str, go.FigureWidget]:
-    """One FigureWidget per chart, created with its data (so a first view is never stale)."""
-    return {name: go.FigureWidget(fig) for name, fig in build(ev, focus).items()}
+def _money_layout(axis: str, lo: float, hi: float, currency: str) -> dict:
+    ticks, texts = money_ticks(lo, hi, currency)
+    return {f"{axis}.range": [lo, hi], f"{axis}.tickvals": ticks, f"{axis}.ticktext": texts}
 
 
-def reload(widgets: dict[str, go.FigureWidget], ev: Evaluation, focus: str) -> None:
-    """Replace the traces and layout of existing widgets (a file with other scenarios)."""
-    for name, fig in build(ev, focus).items():
-        widget = widgets[name]
-        widget.data = ()
-        with widget.batch_update():
-            widget.add_traces(list(fig.data))
-            widget.layout = fig.layout
+def _customers(res: ScenarioResults, focus: str) -> dict:
+    active = res.sim.active_customers
+    return {"traces": {i: {"y": active[i]} for i in range(len(res.names))},
+            "layout": {"yaxis.range": [0.0, nice_top(float(active.max()) * 1.02)]}}
 
 
-def populate(figs: dict[str, go.FigureWidget], ev: Evaluation, focus: str) -> None:
-    """(Re)create every chart's traces for the scenarios of ``ev`` and fill them."""
-    names, cur = ev.names, ev.currency
-    labels = [plain(n) for n in names]
-    months = ev.months
-    fig = figs["customers"]
-    with fig.batch_update():
-        fig.data = ()
-        for i, label in enumerate(labels):
-            fig.add_scatter(x=months, y=ev.sim.active_customers[i], name=label, mode="lines",
-                            line={"color": scenario_colour(i), "width": 2},
-                            hovertemplate="%{y:,.0f}<extra>" + label + "</extra>")
-        fig.update_xaxes(title_text="Month")
-        fig.update_yaxes(title_text="Active customers", rangemode="tozero")
-        base_layout(fig, "Active customers", height=HEIGHT)
-
-    fig = figs["churn"]
-    with fig.batch_update():
-        fig.data = ()
-        for i, label in enumerate(labels):
-            fig.add_scatter(x=months[1:], y=ev.churn_rate[i], name=label, mode="lines",
-                            line={"color": scenario_colour(i), "width": 2},
-                            hovertemplate="%{y:.2%}<extra>" + label + "</extra>")
-        fig.update_xaxes(title_text="Month")
-        fig.update_yaxes(title_text="Churn per month", tickformat=".1%", rangemode="tozero")
-        base_layout(fig, "Monthly churn, all customers", height=HEIGHT)
-
-    fig = figs["cashflow"]
-    with fig.batch_update():
-        fig.data = ()
-        fig.add_bar(x=months, y=np.zeros(months.size), name="Monthly, focused plan",
-                    marker={"color": np.zeros(months.size), "cmin": 0, "cmax": 1,
-                            "colorscale": [[0, NEGATIVE], [1, POSITIVE]]},
-                    hovertemplate="%{y:,.0f}<extra>monthly</extra>")
-        for i in range(1, len(names)):
-            fig.add_scatter(x=months, y=np.zeros(months.size), yaxis="y2", mode="lines",
-                            name=f"Cumulative: {labels[i]}",
-                            line={"color": scenario_colour(i), "width": 2},
-                            hovertemplate="%{y:,.0f}<extra>" + labels[i] + "</extra>")
-        fig.update_layout(
-            xaxis={"title": {"text": "Month"}},
-            yaxis={"title": {"text": f"Monthly [{cur}]"}, "zeroline": True},
-            yaxis2={"title": {"text": f"Cumulative [{cur}]"}, "overlaying": "y",
-                    "side": "right", "showgrid": False, "zeroline": True},
-            bargap=0.15,
-        )
-        base_layout(fig, "Discounted incremental cash flow", height=HEIGHT)
-        fig.update_layout(margin={"r": 80, "b": 90},
-                          legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0.0})
-
-    fig = figs["cac_cos"]
-    with fig.batch_update():
-        fig.data = ()
-        colours = [scenario_colour(i) for i in range(len(names))]
-        fig.add_bar(x=labels, y=np.zeros(len(names)), name="CAC", marker={"color": colours},
-                    textposition="outside", row=1, col=1,
-                    hovertemplate="CAC %{y:,.0f}<extra></extra>")
-        fig.add_bar(x=labels, y=np.zeros(len(names)), name="Cost of sales share",
-                    marker={"color": colours}, textposition="outside", row=1, col=2,
-                    hovertemplate="%{y:.2%} of revenue<extra></extra>")
-        fig.update_yaxes(title_text=f"{cur} per customer", rangemode="tozero", row=1, col=1)
-        fig.update_yaxes(tickformat=".1%", rangemode="tozero", row=1, col=2)
-        base_layout(fig, "Customer acquisition cost and cost of sales", height=HEIGHT)
-        fig.update_layout(showlegend=False, hovermode="closest")
-    update(figs, ev, focus)
+def _churn(res: ScenarioResults, focus: str) -> dict:
+    churn = churn_percent(res)
+    return {"traces": {i: {"y": churn[i]} for i in range(len(res.names))},
+            "layout": {"yaxis.range": [0.0, nice_top(float(churn.max()) * 1.05)]}}
 
 
-def update(figs: dict[str, go.FigureWidget], ev: Evaluation, focus: str) -> None:
-    """Assign new data to every chart in place (one batched message per chart)."""
-    with figs["customers"].batch_update():
-        for i, trace in enumerate(figs["customers"].data):
-            trace.y = ev.sim.active_customers[i]
-    with figs["churn"].batch_update():
-        for i, trace in enumerate(figs["churn"].data):
-            trace.y = ev.churn_rate[i]
-    update_cashflow(figs["cashflow"], ev, focus)
-    fig = figs["cac_cos"]
-    cac = np.asarray(ev.metrics.cac, dtype=float)
-    share = np.asarray(ev.metrics.cost_of_sales_share, dtype=float)
-    with fig.batch_update():
-        fig.data[0].y = cac
-        fig.data[0].text = [f"{v:,.0f}" if np.isfinite(v) else "n/a" for v in cac]
-        fig.data[1].y = share
-        fig.data[1].text = [f"{v:.1%}" if np.isfinite(v) else "n/a" for v in share]
-        top_cac = float(np.nanmax(cac, initial=0.0)) * 1.2 or 1.0
-        top_share = float(np.nanmax(share, initial=0.0)) * 1.2 or 0.01
-        fig.layout.yaxis.range = [0, top_cac]
-        fig.layout.yaxis2.range = [0, top_share]
-
-
-def update_cashflow(fig: go.FigureWidget, ev: Evaluation, focus: str) -> None:
-    """The cash-flow chart for the focused plan (bars, payback mark, title) and every plan's line."""
-    f = ev.names.index(focus) if focus in ev.names else min(1, len(ev.names) - 1)
-    flows = ev.discounted_incremental
+def _cashflow(res: ScenarioResults, focus: str) -> dict:
+    f = focus_index(res, focus)
+    flows = res.case.discounted_incremental_cash_flow
     cumulative = np.cumsum(flows, axis=1)
     bars = flows[f]
-    marks = payback_marks(ev.case.discounted_payback_month[f])
-    r1, r2 = aligned_ranges(bars, cumulative[1:] if len(ev.names) > 1 else cumulative)
-    npv = float(ev.case.npv[f])
-    with fig.batch_update():
-        fig.data[0].y = bars
-        fig.data[0].marker.color = (bars >= 0).astype(float)  # 1: positive colour
-        name = f"Monthly: {plain(ev.names[f])}"
-        if fig.data[0].name != name:
-            fig.data[0].name = name
-        for i, trace in enumerate(fig.data[1:], start=1):
-            trace.y = cumulative[i]
-            trace.line.width = 3.5 if i == f else 1.5
-        fig.layout.yaxis.range = r1
-        fig.layout.yaxis2.range = r2
-        if _marks_differ(fig, marks):  # validating shapes is costly: only when the month moves
-            fig.layout.shapes = marks["shapes"]
-            fig.layout.annotations = marks["annotations"]
-        title = (f"Discounted incremental cash flow: {plain(ev.names[f])} "
-                 f"(NPV {money(npv, ev.currency)})")
-        if fig.layout.title.text != title:
-            fig.layout.title.text = title
+    traces = {0: {"y": bars, "marker.color": [POSITIVE if v >= 0 else NEGATIVE for v in bars],
+                  "name": f"Per month: {plan_label(res.names[f])}"}}
+    for k, i in enumerate(range(1, len(res.names)), start=3):
+        traces[k] = {"y": cumulative[i], "visible": True if i == f else "legendonly",
+                     "line.width": 3 if i == f else 1.5}
+    r1, r2 = _cashflow_ranges(bars, cumulative[f])
+    layout = (_money_layout("yaxis", r1[0], r1[1], res.currency)
+              | _money_layout("yaxis2", r2[0], r2[1], res.currency))
+    marks = payback_marks(res.case.discounted_payback_month[f])
+    layout["shapes"], layout["annotations"] = marks["shapes"], marks["annotations"]
+    layout["title.text"] = (f"Discounted incremental cash flow: {plan_label(res.names[f])} "
+                            "vs status quo")
+    return {"traces": traces, "layout": layout}
 
 
-def _marks_differ(fig: go.FigureWidget, marks: dict) -> bool:
-    texts = [a.text for a in fig.layout.annotations]
-    xs = [s.x0 for s in fig.layout.shapes]
-    return (texts != [a["text"] for a in marks["annotations"]]
-            or xs != [s["x0"] for s in marks["shapes"]])
+def _cac_cos(res: ScenarioResults, focus: str) -> dict:
+    cac = np.asarray(res.metrics.cac, dtype=float)
+    share = 100.0 * np.asarray(res.metrics.cost_of_sales_share, dtype=float)
+    traces = {
+        0: {"y": cac, "text": [f"{res.currency} {v:,.0f}" if np.isfinite(v) else "n/a"
+                               for v in cac]},
+        1: {"y": share, "text": [f"{v:.1f} %" if np.isfinite(v) else "n/a" for v in share]},
+    }
+    top = nice_top(float(np.nanmax(cac, initial=0.0)) * 1.25)
+    layout = _money_layout("yaxis", 0.0, top, res.currency)
+    layout["yaxis2.range"] = [0.0, nice_top(float(np.nanmax(share, initial=0.0)) * 1.25)]
+    return {"traces": traces, "layout": layout}
+
+
+__all__ = ["CHARTS", "build", "changes", "churn_percent", "nice_top", "plan_label"]

@@ -26,24 +26,19 @@ How a touched lever applies
   proportion, ``added_churn = v x (file added churn / file hit)``, so that
   the file's own event is the point v = file hit. Its file value is the
   file's hit when the file enables the event, else 0.
-- **Budget moved to social** x (a share of the plan's traditional channel
-  spend) and **total marketing budget** m (a multiple of the plan's own
-  channel budget) act only on the *social plans*: the scenarios, other than
-  the status quo, whose social channel spend over the horizon exceeds the
-  status quo's (in the shipped files: ``social``, ``blended`` and
-  ``social_reallocation``; the ``traditional`` plan and the status quo keep
-  their spend). In month t of a social plan, with T(t) its traditional
-  channel spend::
-
-      s_c(t) -> m (1 - x) s_c(t)                     traditional channel c
-      s_c(t) -> m (s_c(t) + x T(t) w_c)              social channel c
-
-  where ``w_c`` is the channel's share of the plan's social spend over the
-  horizon (equal shares when the plan spends nothing on social), the rule of
-  :func:`roi_models.analysis.whatif.move_budget`. So x moves budget between
-  the kinds month by month, keeping the plan's monthly total and timing, and
-  m scales the whole channel budget. Programme costs, funnel and the
-  spend before the plan are kept. File values: x = 0, m = 1.
+- **Budget moved to social** x in [-1, 1] (:data:`roi_models.analysis.whatif.MOVED_LABEL`,
+  the one definition the CMO report's slider shares: 0 is the plan as in
+  its file, +100 % moves all its traditional channel spend to social,
+  -100 % all its social spend to traditional, month by month, keeping each
+  month's total and the plan's timing) and **total marketing budget** m (a
+  multiple of the plan's own channel budget) act only on the *social
+  plans*: the scenarios, other than the status quo, whose social channel
+  spend over the horizon exceeds the status quo's (in the shipped files:
+  ``social``, ``blended`` and ``social_reallocation``; the ``traditional``
+  plan and the status quo keep their spend). Both go through
+  :func:`roi_models.analysis.whatif.move_budget`, whose docstring has the
+  formula. Programme costs, funnel and the spend before the plan are kept.
+  File values: x = 0, m = 1.
 
 :func:`apply_levers` turns lever values into a NEW validated scenario file
 (schema validation and messages included); the explorer's fast path
@@ -59,7 +54,7 @@ from typing import Any, Literal, Mapping
 
 import numpy as np
 
-from ..analysis.whatif import move_budget
+from ..analysis.whatif import MOVED_LABEL, move_budget
 from ..assumptions import (
     STATUS_QUO,
     FieldMeta,
@@ -177,10 +172,12 @@ class LeverSpec:
 def _derived_meta(lever: Lever, sf: ScenarioFile) -> FieldMeta:
     if lever.kind == "share_moved":
         return FieldMeta(
-            path=lever.key, label="Budget moved to social", unit="share of traditional spend",
-            description="Share of each social plan's traditional channel spend moved to its "
-            "social channels, month by month (the monthly total is kept).",
-            low=0.0, high=1.0, low_inclusive=True, step=0.05, integer=False,
+            path=lever.key, label=MOVED_LABEL, unit="share moved (+: to social, -: to traditional)",
+            description="Share of each social plan's channel budget moved between the kinds, "
+            "month by month, keeping each month's total: +100 % moves all its traditional "
+            "spend to social, -100 % all its social spend to traditional, 0 is the plan as in "
+            "its file (the same definition as the CMO report's what-if slider).",
+            low=-1.0, high=1.0, low_inclusive=True, step=0.05, integer=False,
         )
     if lever.kind == "budget_scale":
         return FieldMeta(

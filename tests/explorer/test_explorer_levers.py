@@ -32,7 +32,7 @@ def assert_same_results(ev, res):
     """The fast path's figures equal run_scenarios on the validated file of the same values."""
     assert ev.names == res.names
     for col in KPIS:
-        np.testing.assert_allclose(_as_float(ev.kpis, col), _as_float(res.summary, col),
+        np.testing.assert_allclose(_as_float(ev.summary, col), _as_float(res.summary, col),
                                    rtol=1e-9, atol=1e-6, err_msg=col)
     np.testing.assert_allclose(ev.sim.active_customers, res.sim.active_customers, rtol=1e-12)
     np.testing.assert_allclose(ev.case.incremental_cash_flow, res.case.incremental_cash_flow,
@@ -69,6 +69,7 @@ def test_untouched_levers_reproduce_the_file_exactly(name):
 
 VALUE_SETS = [
     {SHARE_MOVED: 0.35},
+    {SHARE_MOVED: -0.6},
     {BUDGET_SCALE: 1.4},
     {SHARE_MOVED: 1.0, BUDGET_SCALE: 0.5},
     {"social.churn_reduction": 0.3, "funnel.social_cost_reduction": 0.4,
@@ -144,6 +145,8 @@ def test_out_of_bounds_values_are_refused_with_the_schema_text():
     with pytest.raises(rm.InputError) as err:
         evaluate(model, {"social.churn_reduction": 0.95})
     assert err.value.problems[0].allowed == "must be a number in [0, 0.9] (share)"
+    with pytest.raises(rm.InputError):
+        evaluate(model, {SHARE_MOVED: -1.5})
     with pytest.raises(rm.InputError) as err:
         apply_levers(sf, {"finance.discount_rate_annual": 0.0})
     assert "allowed: a number in [0.001, 1] (share/year)" in err.value.problems[0].allowed

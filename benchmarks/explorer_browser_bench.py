@@ -1,0 +1,227 @@
+"""Benchmark: how long the explorer takes, in a real browser, to show one slider step's figures.
+
+Starts the explorer notebook under Voila (:mod:`roi_models.explorer.serve`,
+as ``make app`` does), opens it in Debian's Chromium through Playwright and,
+for each of 4 levers, presses ArrowRight on the slider's handle ``--steps``
+times. Each step is timed in the page: from the keydown event to the last
+animation frame in which the KPI table or any chart's drawn SVG paths
+changed (``requestAnimationFrame`` polling; a step is over when nothing has
+changed for ``--quiet`` ms). That is what the analyst waits for: the KPI
+table AND every chart showing the new values, redraws included.
+
+Also prints the page load: from ``page.goto`` to the KPI table and four
+drawn charts, and the kernel-side share of it (imports, first figures)
+from the explorer's own timings (``Explorer.timings``) when it has them.
+
+GPU flags: Chromium runs without ``--disable-gpu`` (TOOLCHAIN.md: timing
+with it measures a software path nobody uses). Timings on a shared 2-core
+machine are noisy: read the median and the spread, and say how loaded the
+machine was (the load average is printed).
+
+Run:  .venv/bin/python benchmarks/explorer_browser_bench.py [--steps 20] [--quiet 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from roi_models.explorer.serve import NOTEBOOK, voila_command, voila_env  # noqa: E402
+
+LEVERS = ("Budget moved to social", "Discount rate", "Revenue per customer",
+          "Churn: existing customers")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+DRAWN = (".js-line, .point path, .point text, .ytick text, .y2tick text, .shapelayer path, "
+         ".annotation-text")
+"""What a chart draws from its data: lines, bars, bar labels, value-axis ticks, marks."""
+
+RECORDER = """() => {
+  const DRAWN = '__DRAWN__';
+  // a signature of what the analyst sees: the KPI table and every chart's drawn paths
+  const sig = () => {
+    const kpi = document.querySelector('.roi-kpis');
+    const parts = [kpi ? kpi.innerText : ''];
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+      let s = '';
+      for (const p of gd.querySelectorAll(DRAWN))
+        s += (p.getAttribute('d') || p.textContent || '') + ';';
+      parts.push(s);
+    }
+    return parts;
+  };
+  const rec = window.__rec = {t0: null, last: null, kinds: new Set(), prev: sig(), frames: 0};
+  window.addEventListener('keydown', () => {
+    rec.t0 = performance.now(); rec.last = null; rec.kinds = new Set(); rec.prev = sig();
+  }, true);
+  const poll = () => {
+    if (rec.t0 !== null) {
+      const now = sig();
+      for (let i = 0; i < now.length; i++) {
+        if (now[i] !== rec.prev[i]) { rec.last = performance.now(); rec.kinds.add(i); }
+      }
+      rec.prev = now; rec.frames += 1;
+    }
+    requestAnimationFrame(poll);
+  };
+  requestAnimationFrame(poll);
+}""".replace("__DRAWN__", DRAWN)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_server(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"voila exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(url + "api", timeout=5)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(url)
+
+
+def _stats(values: list[float]) -> str:
+    return (f"median {statistics.median(values):6.0f} ms, min {min(values):5.0f}, "
+            f"max {max(values):6.0f} (n={len(values)})")
+
+
+def measure(page, lever: str, steps: int, quiet_ms: float, log) -> list[float]:
+    """Press ArrowRight ``steps`` times on one lever's handle; the latency of each step."""
+    row = page.locator(".roi-lever", has_text=lever).first
+    # open the lever's tab: the first tab whose panel holds the row
+    for t in page.locator(".lm-TabBar-tab").all():
+        if row.is_visible():
+            break
+        t.click()
+        page.wait_for_timeout(150)
+    handle = row.locator(".noUi-handle").first
+    handle.focus()
+    out = []
+    for k in range(steps):
+        handle.press("ArrowRight")
+        start = time.monotonic()
+        while True:
+            page.wait_for_timeout(50)
+            rec = page.evaluate("() => ({t0: __rec.t0, last: __rec.last, now: performance.now(),"
+                                " kinds: Array.from(__rec.kinds), c: globalThis.__roiCharts})")
+            if rec["last"] is not None and rec["now"] - rec["last"] > quiet_ms:
+                break
+            if time.monotonic() - start > 10:
+                rec["last"] = None
+                break
+        if rec["last"] is None:
+            log(f"  {lever} step {k + 1}: nothing changed within 10 s")
+            continue
+        ms = rec["last"] - rec["t0"]
+        out.append(ms)
+        c = rec.get("c") or {}
+        parts = ""
+        if c.get("patched", 0) > rec["t0"]:
+            parts = (f"; patch received at {c['patched'] - rec['t0']:.0f} ms, drawing "
+                     f"{c['drawStart'] - rec['t0']:.0f}-{c['drawn'] - rec['t0']:.0f} ms")
+        log(f"  {lever} step {k + 1}: {ms:6.0f} ms (changed: {sorted(rec['kinds'])}{parts})")
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict[str, list[float]]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20, help="steps per lever")
+    parser.add_argument("--quiet", type=float, default=400.0,
+                        help="ms without change that end a step")
+    parser.add_argument("--notebook", default=str(NOTEBOOK))
+    parser.add_argument("--loads", type=int, default=1, help="page loads to time")
+    parser.add_argument("--lever", action="append", dest="levers",
+                        help="a lever's label (repeatable; default: 4 levers)")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    log = print if args.verbose else (lambda *a: None)
+
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    logfile = tempfile.NamedTemporaryFile("w", prefix="voila-bench-", suffix=".log", delete=False)
+    proc = subprocess.Popen(voila_command(args.notebook, port), env=voila_env(),
+                            cwd=Path(args.notebook).parent, stdout=logfile,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    results: dict[str, list[float]] = {}
+    loads: list[float] = []
+    timings = None
+    try:
+        _wait_server(url, proc)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            for _ in range(args.loads):
+                page = browser.new_page(viewport={"width": 1400, "height": 2400})
+                t0 = time.monotonic()
+                page.goto(url, timeout=180_000)
+                page.wait_for_selector(".roi-kpis td[data-kpi]", timeout=180_000)
+                page.wait_for_function(
+                    "() => { const g = document.querySelectorAll('.js-plotly-plot');"
+                    " return g.length >= 4 && Array.from(g).every(x => x.querySelector("
+                    "'.js-line, .point path')); }", timeout=120_000)
+                loads.append(time.monotonic() - t0)
+                timings = page.evaluate(
+                    "() => { const e = document.querySelector('.roi-timings');"
+                    " return e ? e.getAttribute('data-timings') : null; }")
+                if len(loads) < args.loads:
+                    page.close()
+            page.wait_for_timeout(1500)  # let the first draws settle
+            page.evaluate(RECORDER)
+            for lever in args.levers or LEVERS:
+                results[lever] = measure(page, lever, args.steps, args.quiet, log)
+            browser.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    imports = subprocess.run(
+        [sys.executable, "-c", "import time; t = time.perf_counter(); import roi_models.explorer; "
+         "print(round(time.perf_counter() - t, 2))"], capture_output=True, text=True,
+        env=dict(os.environ)).stdout.strip()
+    load1, load5, _ = os.getloadavg()
+    print(f"explorer in Chromium under Voila, one ArrowRight step to the KPI table and every "
+          f"chart drawn (machine load average {load1:.2f} / {load5:.2f}, {os.cpu_count()} cores)")
+    allv = []
+    for lever, values in results.items():
+        if values:
+            print(f"  {lever:28s} {_stats(values)}")
+            allv += values
+    if allv:
+        print(f"  {'all levers':28s} {_stats(allv)}; target median < 100 ms, max < 250 ms")
+    print("page load (goto to KPI table and 4 drawn charts): "
+          + ", ".join(f"{v:.1f} s" for v in loads))
+    print(f"ours in the kernel: import roi_models.explorer {imports} s (a fresh process)"
+          + (f", {timings} (Explorer built, figures included)" if timings else ""))
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""The explorer's four charts as ONE small widget that draws plotly figures with ``Plotly.react``.
+
+Why not four ``plotly.graph_objects.FigureWidget``s (what the explorer used
+before issue 9):
+
+- **lost updates**: in Chromium under Voila, two of the four FigureWidgets
+  (the cash-flow and the CAC charts) received their update messages but
+  never redrew (no ``plotly_update`` event, no error), while the other two
+  and the KPI table moved on: the "redraw if unconfirmed" fallback existed
+  because of it, and it rebuilt charts at the wrong width;
+- **weight**: each FigureWidget carries plotly's 5 MB front-end bundle in its
+  state, 20 MB per page load;
+- **round trips**: after each update every FigureWidget sends its full
+  trace and layout deltas back to the kernel.
+
+This widget holds the figures as plain plotly JSON. :meth:`ChartsWidget.show`
+sends whole figures (a new file); :meth:`ChartsWidget.patch` sends only the
+trace attributes and layout paths that changed, in one message for all
+charts; the browser applies them to its copy and redraws each changed chart
+once per animation frame with ``Plotly.react``, which keeps the user's zoom
+and legend choices (``uirevision``). Charts are sized by their grid cell
+(``autosize``, ``responsive``, a ResizeObserver): no fixed width, whatever
+redraws them. plotly.js is loaded once per page (the copy that ships with
+the plotly package: nothing is fetched from a CDN).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from typing import Any
+
+import anywidget
+import numpy as np
+import traitlets
+
+CONFIG = {"displaylogo": False, "responsive": True,
+          "modeBarButtonsToRemove": ["sendDataToCloud", "select2d", "lasso2d", "editInChartStudio"]}
+
+_RENDER = r"""
+const CONFIG = __CONFIG__;
+function setPath(obj, path, value) {
+  const parts = path.split(".");
+  let node = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (node[p] === undefined || node[p] === null) node[p] = {};
+    node = node[p];
+  }
+  node[parts[parts.length - 1]] = value;
+}
+function render({ model, el }) {
+  const P = globalThis.Plotly;
+  el.classList.add("roi-charts");
+  Object.assign(el.style, {display: "grid", gridTemplateColumns: "repeat(2, minmax(0, 1fr))",
+                           gap: "8px", width: "100%"});
+  let figs = {}, divs = {}, dirty = new Set(), frame = null, seq = -1, viewSeq = -1;
+  const timing = globalThis.__roiCharts = globalThis.__roiCharts || {};  // for the benchmark
+  const draw = () => {
+    frame = null;
+    const start = performance.now();
+    const done = [];
+    for (const name of dirty) {
+      const f = figs[name];
+      // new objects: Plotly.react compares them with what it drew last
+      done.push(P.react(divs[name], f.data.map(t => Object.assign({}, t)),
+                        structuredClone(f.layout), CONFIG));
+    }
+    dirty.clear();
+    Promise.all(done).then(() => { timing.drawStart = start; timing.drawn = performance.now(); });
+  };
+  const schedule = (names) => {
+    for (const n of names) dirty.add(n);
+    if (frame === null) frame = requestAnimationFrame(draw);
+  };
+  const full = () => {
+    const state = model.get("figures") || {};
+    figs = structuredClone(state.charts || {});
+    seq = state.seq;
+    viewSeq = -1;  // the next patch is applied whole
+    for (const name of Object.keys(divs)) {
+      if (!(name in figs)) { P.purge(divs[name]); divs[name].remove(); delete divs[name]; }
+    }
+    for (const name of state.order || []) {
+      if (!divs[name]) {
+        const div = document.createElement("div");
+        div.className = "roi-chart roi-chart--" + name;
+        div.style.minWidth = "0";
+        el.appendChild(div);
+        divs[name] = div;
+      }
+    }
+    schedule(Object.keys(figs));
+  };
+  const patch = () => {
+    const p = model.get("patch_state");
+    if (!p || p.seq !== seq) return;  // a patch of figures this view does not hold
+    timing.patched = performance.now();
+    const changed = viewSeq === p.n - 1 ? p.changed : Object.keys(p.charts);
+    viewSeq = p.n;
+    for (const [name, c] of Object.entries(p.charts)) {
+      if (!changed.includes(name)) continue;
+      const f = figs[name];
+      for (const [i, attrs] of Object.entries(c.traces || {}))
+        for (const [path, value] of Object.entries(attrs)) setPath(f.data[Number(i)], path, value);
+      for (const [path, value] of Object.entries(c.layout || {})) setPath(f.layout, path, value);
+    }
+    schedule(changed);
+  };
+  model.on("change:figures", full);
+  model.on("change:patch_state", patch);
+  const resize = new ResizeObserver(() => {
+    for (const d of Object.values(divs)) if (d._fullLayout) P.Plots.resize(d);
+  });
+  resize.observe(el);
+  full();
+  patch();
+  return () => { resize.disconnect(); for (const d of Object.values(divs)) P.purge(d); };
+}
+export default { render };
+"""
+
+
+@lru_cache(maxsize=1)
+def _esm() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return ("if (!globalThis.Plotly) {\n" + get_plotlyjs() + "\n}\n"
+            + _RENDER.replace("__CONFIG__", json.dumps(CONFIG)))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: numpy arrays to lists (NaN to None), tuples to lists."""
+    if isinstance(value, np.ndarray):
+        return [None if not np.isfinite(v) else float(v) for v in value.astype(float)] \
+            if value.dtype.kind == "f" else value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+def _get(node: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _put(node: dict, path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+
+
+class ChartsWidget(anywidget.AnyWidget):
+    """Four (or any number of) plotly charts in a 2-column grid (see the module docstring)."""
+
+    _esm = traitlets.Unicode(_esm()).tag(sync=True)
+    figures = traitlets.Dict().tag(sync=True)
+    patch_state = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._seq = 0
+        self._charts: dict[str, dict] = {}
+        self._order: list[str] = []
+        self._patches = 0
+        self._since_show: dict[str, dict] = {}
+
+    @property
+    def charts(self) -> dict[str, dict]:
+        """The figures as the browser holds them: ``{name: {"data": [...], "layout": {...}}}``."""
+        return self._charts
+
+    def data(self, name: str) -> list[dict]:
+        return self._charts[name]["data"]
+
+    def layout(self, name: str) -> dict:
+        return self._charts[name]["layout"]
+
+    def show(self, figures: dict[str, Any]) -> None:
+        """Replace every chart by ``figures`` (plotly figures or their JSON dicts)."""
+        charts = {}
+        for name, fig in figures.items():
+            plain = fig if isinstance(fig, dict) else json.loads(fig.to_json())
+            plain.setdefault("layout", {})["uirevision"] = self._seq + 1
+            charts[name] = plain
+        self._seq += 1
+        self._since_show = {}
+        self._charts, self._order = charts, list(figures)
+        self.figures = {"seq": self._seq, "order": self._order, "charts": copy.deepcopy(charts)}
+
+    def patch(self, changes: dict[str, dict]) -> dict:
+        """Send what changed: ``{name: {"traces": {i: {attr: value}}, "layout": {path: value}}}``.
+
+        Values equal to what the browser holds are dropped; nothing is sent
+        when nothing changed. Returns what was sent.
+        """
+        out: dict[str, dict] = {}
+        for name, change in changes.items():
+            chart = self._charts[name]
+            sent: dict[str, dict] = {}
+            traces = {}
+            for i, attrs in (change.get("traces") or {}).items():
+                trace = chart["data"][int(i)]
+                diff = {}
+                for path, value in attrs.items():
+                    value = _plain(value)
+                    if _get(trace, path) != value:
+                        _put(trace, path, value)
+                        diff[path] = value
+                if diff:
+                    traces[str(i)] = diff
+            if traces:
+                sent["traces"] = traces
+            layout = {}
+            for path, value in (change.get("layout") or {}).items():
+                value = _plain(value)
+                if _get(chart["layout"], path) != value:
+                    _put(chart["layout"], path, value)
+                    layout[path] = value
+            if layout:
+                sent["layout"] = layout
+            if sent:
+                out[name] = sent
+        if out:
+            # the trait holds every change since the last show(), so that a view created
+            # now (figures + this) draws the current state; the browser redraws `changed`
+            for name, sent in out.items():
+                into = self._since_show.setdefault(name, {})
+                for i, attrs in sent.get("traces", {}).items():
+                    into.setdefault("traces", {}).setdefault(i, {}).update(attrs)
+                into.setdefault("layout", {}).update(sent.get("layout", {}))
+            self._patches += 1
+            self.patch_state = {"seq": self._seq, "n": self._patches, "changed": list(out),
+                                "charts": self._since_show}
+        return out
+
+__all__ = ["CONFIG", "ChartsWidget"]
