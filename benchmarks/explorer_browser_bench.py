@@ -13,7 +13,7 @@ Also prints the page load: from ``page.goto`` to the KPI table and four
 drawn charts, and the kernel-side share of it (imports, first figures)
 from the explorer's own timings (``Explorer.timings``) when it has them.
 
-GPU flags: Chromium runs without ``--disable-gpu`` (TOOLCHAIN.md: timing
+GPU flags: Chromium runs without ``--disable-gpu`` (found on this machine: timing
 with it measures a software path nobody uses). Timings on a shared 2-core
 machine are noisy: read the median and the spread, and say how loaded the
 machine was (the load average is printed).

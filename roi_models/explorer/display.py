@@ -24,7 +24,7 @@ How does the discount-rate box read, and what does it say to a rate of zero?
 >>> fmt.read("0")
 Traceback (most recent call last):
 ...
-ValueError: must be above 0 % a year
+ValueError: must be between 0.1 % and 100 % a year
 >>> fmt.read("12.26")
 (0.123, 'rounded to 12.3 % a year')
 """
