@@ -19,10 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .finance import npv, payback_month, roi_of_differences
-from .metrics import plan_metrics
+from .metrics import incremental_figures, plan_metrics
 from .params import ParamBatch
-from .simulate import INFLOWS, OUTFLOWS, SimResult, batch_arrays, simulate_chunk
+from .simulate import SimResult, batch_arrays, simulate_chunk
 
 DEFAULT_CHUNK_ROWS = 256  # a chunk's monthly arrays (5.6 MB at 60 months) stay in cache
 
@@ -125,15 +124,8 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
         "customers_end": m.customers_end,
     }
     if baseline is not None:
-        ref = _result(baseline)
-        rate = plan["finance.discount_rate_annual"]
-        inc = res.net_cash_flow - ref.net_cash_flow
-        # inflows as (plan, baseline), outflow amounts as (baseline, plan): see roi_of_differences
-        pairs = ([(getattr(res, k), getattr(ref, k)) for k in INFLOWS]
-                 + [(getattr(ref, k), getattr(res, k)) for k in OUTFLOWS])
-        npv_inc = np.asarray(npv(inc, rate))
-        out |= {"npv": npv_inc, "roi": roi_of_differences(pairs, rate, npv=npv_inc).roi,
-                "payback_month": np.asarray(payback_month(inc))}
+        case = incremental_figures(res, _result(baseline), plan["finance.discount_rate_annual"])
+        out |= {"npv": case["npv"], "roi": case["roi"], "payback_month": case["payback_month"]}
     if keep_cash_flows:
         out["net_cash_flow"] = res.net_cash_flow
     # copies: a view would keep the chunk's whole block of monthly results alive
