@@ -1,7 +1,7 @@
 """A slow, plain reference implementation of the monthly model, for the tests only.
 
 Written from the equations of the module docstring of
-:mod:`roi_models.engine.simulate` (and DESIGN.md), not from the kernel: Python
+:mod:`roi_models.engine.simulate`, not from the kernel: Python
 floats, one row and one month at a time, every quantity computed where the
 docstring defines it. No numba, no numpy in the arithmetic. Returns the
 arrays of :class:`~roi_models.engine.simulate.SimResult` by name.
