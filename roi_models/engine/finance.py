@@ -35,10 +35,10 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 import numpy_financial as npf
-from numba import njit
 
 from ..conventions import annualise, monthly_rate, none_if_nan, safe_ratio
 from ..errors import InputError
+from ._compile import compiled
 
 IRRSolver = Literal["numpy_financial", "vectorised"]
 """How an IRR is solved: ``numpy_financial.irr`` row by row (the rows a user sees) or the
@@ -477,7 +477,7 @@ def payback_month(cash_flows, annual_rate=None) -> Any:
     return float(shaped) if shaped.ndim == 0 else shaped
 
 
-@njit(cache=True, nogil=True)
+@compiled()
 def _payback(flows):
     """The payback month of one row of flows (:func:`payback_month`'s rule); NaN if none.
 
@@ -507,7 +507,7 @@ def _payback(flows):
     return float(after_last_below)
 
 
-@njit(cache=True, nogil=True)
+@compiled()
 def _payback_rows(flows, out):
     """``out[i] = _payback(flows[i])`` for every row of a (rows, T + 1) array."""
     for i in range(flows.shape[0]):

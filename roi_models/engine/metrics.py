@@ -28,10 +28,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from ..assumptions.schema import SOURCES
 from ..errors import InputError
+from ._compile import compiled
 from .finance import IRRSolver, _payback, annual_discount_factors, irr_annual
 from .params import ParamBatch
 from .simulate import (
@@ -135,14 +135,14 @@ _PER_ROW = ("npv", "cac", "clv", "clv_to_cac", "cost_of_sales_share", "churn_mon
 _PER_SOURCE = ("cac_by_source", "clv_by_source", "clv_to_cac_by_source")
 
 
-@njit(cache=True, nogil=True)
+@compiled()
 def _ratio(numerator, denominator):
     """:func:`roi_models.conventions.safe_ratio` of two numbers (the package's one division
     rule: NaN where the denominator is not positive), for the compiled passes."""
     return numerator / denominator if denominator > 0.0 else np.nan
 
 
-@njit(cache=True, nogil=True)
+@compiled()
 def _plan_rows(factors, new, customer_value, spend_by_kind, cost_of_sales_by_kind,
                referral_rewards, revenue, net_cash_flow, active_customers, new_customers,
                npv, cac, clv, clv_to_cac, cost_of_sales_share, churn_monthly_avg,
@@ -338,7 +338,7 @@ def _parts(res: SimResult) -> tuple[np.ndarray, ...]:
     return tuple(np.ascontiguousarray(getattr(res, k), dtype=float) for k in _COMPONENTS)
 
 
-@njit(cache=True, nogil=True)
+@compiled()
 def _case_rows(factors, signs, plan_parts, base_parts, plan_cash_flow, base_cash_flow,
                npv, roi, pv_benefits, pv_costs, payback_month, discounted_payback_month):
     """The figures of :func:`incremental_figures`, row by row (definitions: :func:`business_case`).

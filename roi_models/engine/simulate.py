@@ -50,9 +50,10 @@ on each line.
   ``r = 1 - churn``, ``m = R x margin - support per customer``, i the monthly
   discount rate.
 
-The kernel is compiled on first use and cached on disk (``cache=True``:
-numba writes the cache next to this file, or in a per-user cache directory
-when the package directory is read-only; ``NUMBA_CACHE_DIR`` overrides both).
+The kernel is ``njit(cache=True, nogil=True)``: compiled on first use and
+cached on disk, next to this file or, for a read-only package, in the user's
+cache directory (:mod:`roi_models.engine._compile` says where and what
+happens where nothing is writable).
 """
 
 from __future__ import annotations
@@ -61,10 +62,10 @@ import math
 from dataclasses import dataclass, fields
 
 import numpy as np
-from numba import njit
 
 from ..assumptions.schema import SOURCES
 from ..errors import InputError
+from ._compile import compiled
 from .params import CHANNEL_PARAMS, ParamBatch
 
 S_EXISTING, S_TRADITIONAL, S_SOCIAL, S_ORGANIC, S_REFERRAL = range(len(SOURCES))
@@ -294,7 +295,7 @@ def _refuse_non_finite(name: str, values: np.ndarray):
                          f"finite numbers ({int(bad.sum())} value(s) are not)")
 
 
-@njit(cache=True, nogil=True)
+@compiled()
 def _bass_step(remaining, imitation, q_adopter, p):
     """New adopters of one month by the exact Bass step (Bass 1969).
 
@@ -324,7 +325,7 @@ def _bass_step(remaining, imitation, q_adopter, p):
     return one_minus_e * (p + imitation) * remaining / den
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@compiled(error_model="numpy")
 def _simulate_rows(g, channel, spend, social,
                    active, new, retained, survival, customer_value,
                    leads, opportunities, cost_of_sales_by_kind, spend_by_kind,
@@ -507,7 +508,7 @@ def _simulate_rows(g, channel, spend, social,
                                            * (margin_per_customer[i, t + 1] + customer_value[i, s, t + 1]))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@compiled(error_model="numpy")
 def _hill(a, K, Lmax, alpha):
     """Hill saturation ``Lmax x^alpha / (x^alpha + 1)``, ``x = a / K`` (Jin et al. 2017).
 
@@ -534,7 +535,7 @@ def _hill(a, K, Lmax, alpha):
     return Lmax / (1.0 + (a / K) ** -alpha)
 
 
-@njit(cache=True, nogil=True)
+@compiled()
 def _ramp(t, ramp_up_months):
     """The organisation's ramp-up ``min(1, t / ramp_up_months)``; 1 from month 1 without ramp-up."""
     return 1.0 if ramp_up_months == 0.0 else min(1.0, t / ramp_up_months)
