@@ -98,6 +98,10 @@ def plan_metrics(res: SimResult, batch: ParamBatch | Mapping[str, np.ndarray]) -
       customers lost / customer-months at risk; NPV of the plan's own net
       cash flow (:func:`roi_models.engine.npv`).
 
+    Every figure comes out of one compiled pass over the rows (``_plan_rows``,
+    sums in month order), which the tests hold to these formulas written in
+    numpy (1e-12 relative).
+
     References
     ----------
     .. [BKN] R. C. Blattberg, B.-D. Kim and S. A. Neslin, *Database Marketing:
@@ -164,6 +168,7 @@ def _plan_rows(factors, new, customer_value, spend_by_kind, cost_of_sales_by_kin
     spend, cos = np.empty(2), np.empty(2)  # channel spend and cost of sales per kind
     for i in range(n):
         d = factors[i] if factors.shape[0] > 1 else factors[0]
+        # CLV: a customer acquired in month t is worth customer_value at t (first margin at t+1)
         for s in range(S):  # (local sums: an array element would be stored every month)
             acquired_s = weighted_s = 0.0
             for t in range(1, T1):
