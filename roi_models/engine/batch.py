@@ -14,15 +14,15 @@ the result does not depend on the chunk size or the number of threads.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from .finance import npv, payback_month, roi_of_differences
-from .metrics import plan_metrics
+from .metrics import incremental_figures, plan_metrics
 from .params import ParamBatch
-from .simulate import INFLOWS, OUTFLOWS, SimResult, batch_arrays, simulate_chunk
+from .simulate import SimResult, batch_arrays, simulate_chunk
 
 DEFAULT_CHUNK_ROWS = 256  # a chunk's monthly arrays (5.6 MB at 60 months) stay in cache
 
@@ -82,13 +82,17 @@ def run_batch(
     base_arrays = batch_arrays(baseline) if baseline is not None else None
 
     per_row_baseline = baseline is not None and baseline.n > 1
+    # a baseline shared by every row is simulated once, not once a chunk
+    shared = simulate_chunk(base_arrays) if base_arrays is not None and not per_row_baseline \
+        else None
 
     def chunk(start: int) -> dict[str, np.ndarray]:
         rows = slice(start, min(start + chunk_rows, n))
-        base = base_arrays
-        if base is not None and per_row_baseline:
-            base = rows_of(base, rows)
-        return summarise_chunk(rows_of(plan_arrays, rows), base, keep_cash_flows=keep_cash_flows)
+        plan = rows_of(plan_arrays, rows)
+        if base_arrays is not None and per_row_baseline:
+            return summarise_chunk(plan, rows_of(base_arrays, rows),
+                                   keep_cash_flows=keep_cash_flows)
+        return summarise_chunk(plan, baseline_result=shared, keep_cash_flows=keep_cash_flows)
 
     starts = range(0, n, chunk_rows)
     if threads == 1 or len(starts) == 1:
@@ -109,14 +113,20 @@ def rows_of(arrays: dict[str, np.ndarray], rows: slice) -> dict[str, np.ndarray]
 
 
 def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray] | None = None,
-                    *, keep_cash_flows: bool = False) -> dict[str, np.ndarray]:
+                    *, baseline_result: Mapping[str, np.ndarray] | None = None,
+                    keep_cash_flows: bool = False) -> dict[str, np.ndarray]:
     """The per-row figures of :class:`BatchSummary` for one chunk: plain arrays in and out.
 
     ``plan`` and ``baseline`` are :func:`~roi_models.engine.simulate.batch_arrays`
-    dicts (the baseline with one row, or as many as the plan). Returns the
-    fields of :class:`BatchSummary` by name, each (n,) (the net cash flow
-    (n, T+1)). Pure: the unit of work of :func:`run_batch` and of a Dask task.
+    dicts (the baseline with one row, or as many as the plan); or
+    ``baseline_result``, the :func:`~roi_models.engine.simulate.simulate_chunk`
+    output of a baseline already simulated (:func:`run_batch` simulates a
+    baseline shared by every chunk once). Returns the fields of
+    :class:`BatchSummary` by name, each (n,) (the net cash flow (n, T+1)).
+    Pure: the unit of work of :func:`run_batch` and of a Dask task.
     """
+    if baseline is not None and baseline_result is not None:
+        raise ValueError("give baseline or baseline_result, not both")
     res = _result(plan)
     m = plan_metrics(res, plan)  # plan_metrics reads the discount rate by its schema path
     out = {
@@ -125,15 +135,11 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
         "customers_end": m.customers_end,
     }
     if baseline is not None:
-        ref = _result(baseline)
-        rate = plan["finance.discount_rate_annual"]
-        inc = res.net_cash_flow - ref.net_cash_flow
-        # inflows as (plan, baseline), outflow amounts as (baseline, plan): see roi_of_differences
-        pairs = ([(getattr(res, k), getattr(ref, k)) for k in INFLOWS]
-                 + [(getattr(ref, k), getattr(res, k)) for k in OUTFLOWS])
-        npv_inc = np.asarray(npv(inc, rate))
-        out |= {"npv": npv_inc, "roi": roi_of_differences(pairs, rate, npv=npv_inc).roi,
-                "payback_month": np.asarray(payback_month(inc))}
+        baseline_result = simulate_chunk(baseline)
+    if baseline_result is not None:
+        ref = SimResult(horizon=res.horizon, **baseline_result)
+        case = incremental_figures(res, ref, plan["finance.discount_rate_annual"])
+        out |= {"npv": case["npv"], "roi": case["roi"], "payback_month": case["payback_month"]}
     if keep_cash_flows:
         out["net_cash_flow"] = res.net_cash_flow
     # copies: a view would keep the chunk's whole block of monthly results alive

@@ -28,6 +28,7 @@ References
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
@@ -37,6 +38,7 @@ import numpy_financial as npf
 
 from ..conventions import annualise, monthly_rate, none_if_nan, safe_ratio
 from ..errors import InputError
+from ._compile import compiled
 
 IRRSolver = Literal["numpy_financial", "vectorised"]
 """How an IRR is solved: ``numpy_financial.irr`` row by row (the rows a user sees) or the
@@ -440,9 +442,12 @@ def payback_month(cash_flows, annual_rate=None) -> Any:
     so a plan that dips below zero again later pays back after its last dip
     (the payback criterion of [BMA]_ ch. 5, "for good"). Rounding of the sums
     is tolerated: :data:`PAYBACK_TOLERANCE` (1e-9) times ``max(1, sum |CF_t|)``;
-    a flow whose magnitudes are all within it counts as all zero. This is
-    the one payback rule of the package: the annual TEI table's payback in
-    years starts from it (:func:`roi_models.analysis.tei.tei_table`).
+    a flow whose magnitudes are all within it counts as all zero; a row with
+    a NaN has no payback month. This is the one payback rule of the package,
+    compiled (one row at a time, the cumulative sum in month order): the
+    business case of every plan and the annual TEI table's payback in years
+    use it (:func:`roi_models.engine.metrics.incremental_figures`,
+    :func:`roi_models.analysis.tei.tei_table`).
 
     References
     ----------
@@ -465,28 +470,48 @@ def payback_month(cash_flows, annual_rate=None) -> Any:
     cf = np.asarray(cash_flows, dtype=float)
     if annual_rate is not None:
         cf = cf * annual_discount_factors(annual_rate, cf.shape[-1] - 1)
-    T1 = cf.shape[-1]
-    flows = cf.reshape(-1, T1).T  # (T+1, rows): a view for 1-D, C or month-major 2-D input
-    if flows.shape[1] > _MANY_ROWS:  # numpy's cumulative sum along a short axis costs about
-        cum = np.empty(flows.shape)  # 4 ns an element, T + 1 additions of whole rows a tenth
-        cum[0] = flows[0]
-        for t in range(1, T1):
-            np.add(cum[t - 1], flows[t], out=cum[t])
-    else:
-        cum = np.cumsum(flows, axis=0)
-    size = np.abs(flows)
-    tol = PAYBACK_TOLERANCE * np.maximum(1.0, size.sum(axis=0))
-    # 1 + the last month below -tol (0: never below), in small integers: a tenth of floats
-    later = np.arange(1, T1 + 1, dtype=np.int16 if T1 < 2**15 else np.int64)[:, None]
-    after_last_below = np.multiply(np.less(cum, -tol), later, dtype=later.dtype).max(axis=0)
-    month = after_last_below.astype(float)
-    month[after_last_below == T1] = np.nan  # still below at the end: never pays back
-    month[size.max(axis=0) <= tol] = np.nan  # every flow is ~0
-    month = month.reshape(cf.shape[:-1])
-    return float(month) if month.ndim == 0 else month
+    rows = np.ascontiguousarray(cf.reshape(-1, cf.shape[-1]))
+    months = np.empty(rows.shape[0])
+    _payback_rows(rows, months)
+    shaped = months.reshape(cf.shape[:-1])
+    return float(shaped) if shaped.ndim == 0 else shaped
 
 
-_MANY_ROWS = 64  # rows from which payback_month adds whole rows month by month
+@compiled()
+def _payback(flows):
+    """The payback month of one row of flows (:func:`payback_month`'s rule); NaN if none.
+
+    The one implementation of the rule: :func:`payback_month` calls it row by
+    row, and so does the business case of every plan
+    (:func:`roi_models.engine.metrics.incremental_figures`). A flow that is
+    not a number anywhere has no payback month (NaN).
+    """
+    size = 0.0  # sum |CF_t|
+    largest = 0.0  # max |CF_t|
+    for t in range(flows.shape[0]):
+        if math.isnan(flows[t]):
+            return np.nan
+        size += abs(flows[t])
+        largest = max(largest, abs(flows[t]))
+    tol = PAYBACK_TOLERANCE * max(1.0, size)
+    if largest <= tol:  # every flow is ~0: nothing to pay back
+        return np.nan
+    cumulative = 0.0
+    after_last_below = 0  # 1 + the last month whose cumulative flow is below -tol
+    for t in range(flows.shape[0]):
+        cumulative += flows[t]
+        if cumulative < -tol:
+            after_last_below = t + 1
+    if after_last_below == flows.shape[0]:  # still below at the end: never pays back
+        return np.nan
+    return float(after_last_below)
+
+
+@compiled()
+def _payback_rows(flows, out):
+    """``out[i] = _payback(flows[i])`` for every row of a (rows, T + 1) array."""
+    for i in range(flows.shape[0]):
+        out[i] = _payback(flows[i])
 
 
 @dataclass(frozen=True)
@@ -540,7 +565,10 @@ def roi_from_components(incremental_components: dict[str, np.ndarray], annual_ra
     terms, taken directly (not PV(B) minus the NPV, which loses the digits of
     costs that are small beside the benefits); no tolerance is applied, so
     ROI is NaN exactly when no component ever costs more than in the
-    baseline.
+    baseline. The business case of simulated plans takes the same
+    definition in its compiled pass over the rows
+    (:func:`roi_models.engine.metrics.incremental_figures`), which the tests
+    hold to this function (1e-12 relative).
 
     References
     ----------
@@ -562,78 +590,17 @@ def roi_from_components(incremental_components: dict[str, np.ndarray], annual_ra
                 annual_rate)
 
 
-def roi_of_differences(pairs, annual_rate, *, npv=None, workspace: dict | None = None) -> ROI:
-    """:func:`roi_from_components` of the differences ``a - b`` of ``(a, b)`` pairs.
-
-    Parameters
-    ----------
-    pairs : iterable of (array_like, array_like)
-        One pair per cash-flow component, each shape (..., T + 1): an inflow
-        component is (plan, baseline); an outflow given as a positive amount
-        is (baseline, plan), since ``-plan - (-baseline)`` is
-        ``baseline - plan``. Either side may be one row broadcast against many.
-    annual_rate : float or array_like, shape (n,)
-        Annual discount rate.
-    npv : array_like, optional
-        Accepted for compatibility with callers that pass the NPV they have
-        (``run_batch``); not used: PV costs are summed directly.
-    workspace : dict, optional
-        Buffers kept between calls of the same shape (the caller owns it: the next
-        call with it overwrites them).
-
-    Returns
-    -------
-    ROI
-        As :func:`roi_from_components`, without building the difference arrays.
-
-    Notes
-    -----
-    Per component and month, with :math:`\\Delta = a - b`: benefits add
-    :math:`\\max(\\Delta, 0)` and costs add :math:`\\max(\\Delta, 0) - \\Delta`
-    (exactly :math:`\\max(-\\Delta, 0)`: one of the two terms is zero);
-    ROI = (PV benefits - PV costs) / PV costs [TEI]_.
-
-    References
-    ----------
-    .. [TEI] Forrester Research, *Total Economic Impact* methodology.
-
-    Examples
-    --------
-    A plan that earns 120 more gross profit (plan 220, baseline 100) and spends
-    20 more on channels (30 against 10, an outflow: the pair is (baseline,
-    plan)) in month 1, at 0 %:
-
-    >>> r = roi_of_differences([([0, 220], [0, 100]), ([0, 10], [0, 30])], 0.0)
-    >>> float(r.pv_benefits), float(r.pv_costs), float(r.roi)
-    (120.0, 20.0, 5.0)
-    """
-    del npv  # see the docstring: costs are summed directly
-    return _roi(((np.asarray(a, dtype=float), b) for a, b in pairs), annual_rate, workspace)
-
-
-def _roi(pairs: Iterable[tuple[np.ndarray, Any]], annual_rate,
-         workspace: dict | None = None) -> ROI:
+def _roi(pairs: Iterable[tuple[np.ndarray, Any]], annual_rate) -> ROI:
     """ROI of the differences ``a - b`` of (a, b) component pairs (definitions above)."""
-    benefits = costs = part = positive = None
+    benefits = costs = None
     for a, b in pairs:
-        if benefits is None:
-            shape = np.broadcast_shapes(np.shape(a), np.shape(b))
-            like = a if a.shape == shape else None  # keep the plan's layout
-            benefits = _empty(workspace, "benefits", shape, like=like)
-            costs = _empty(workspace, "costs", shape, like=like)
-            part = _empty(workspace, "part", shape, like=like)
-            np.subtract(a, b, out=part)
-            np.maximum(part, 0.0, out=benefits)
-            np.subtract(benefits, part, out=costs)  # max(part, 0) - part = max(-part, 0)
+        part = np.subtract(a, b)
+        positive = np.maximum(part, 0.0)
+        if benefits is None or costs is None:
+            benefits, costs = positive, positive - part  # max(part, 0) - part = max(-part, 0)
             continue
-        assert costs is not None and part is not None
-        if positive is None:
-            positive = _empty(workspace, "positive", benefits.shape, like=benefits)
-        np.subtract(a, b, out=part)
-        np.maximum(part, 0.0, out=positive)
-        benefits += positive
-        np.subtract(positive, part, out=positive)
-        costs += positive
+        benefits = benefits + positive
+        costs = costs + (positive - part)
     if benefits is None or costs is None:
         raise InputError.one("argument", "components", [], "at least one cash-flow component")
     d = annual_discount_factors(annual_rate, benefits.shape[-1] - 1)
@@ -642,24 +609,8 @@ def _roi(pairs: Iterable[tuple[np.ndarray, Any]], annual_rate,
     return ROI(roi=np.asarray(safe_ratio(pv_b - pv_c, pv_c)), pv_benefits=pv_b, pv_costs=pv_c)
 
 
-def _empty(workspace: dict | None, name: str, shape: tuple[int, ...], *,
-           like: np.ndarray | None = None) -> np.ndarray:
-    """An uninitialised float array of ``shape`` (laid out like ``like`` when given):
-    fresh, or the workspace's array of that name if it has that shape and layout."""
-    def make() -> np.ndarray:
-        return np.empty(shape) if like is None else np.empty_like(like, dtype=float)
-
-    if workspace is None:
-        return make()
-    buffer = workspace.get(name)
-    if (buffer is None or buffer.shape != tuple(shape)
-            or (like is not None and buffer.strides != like.strides)):
-        buffer = workspace[name] = make()
-    return buffer
-
-
 __all__ = [
     "PAYBACK_TOLERANCE", "ROI", "IRRSolver", "annual_discount_factors", "discount_factors",
     "irr_annual", "irr_monthly", "irr_monthly_npf", "none_if_nan", "npv", "payback_month",
-    "roi_from_components", "roi_of_differences",
+    "roi_from_components",
 ]

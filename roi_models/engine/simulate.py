@@ -49,9 +49,10 @@ one-time cost). Sources: the literature named on each line.
   ``r = 1 - churn``, ``m = R x margin - support per customer``, i the monthly
   discount rate.
 
-The kernel is compiled on first use and cached on disk (``cache=True``:
-numba writes the cache next to this file, or in a per-user cache directory
-when the package directory is read-only; ``NUMBA_CACHE_DIR`` overrides both).
+The kernel is ``njit(cache=True, nogil=True)``: compiled on first use and
+cached on disk, next to this file or, for a read-only package, in the user's
+cache directory (:mod:`roi_models.engine._compile` says where and what
+happens where nothing is writable).
 """
 
 from __future__ import annotations
@@ -60,10 +61,10 @@ import math
 from dataclasses import dataclass, fields
 
 import numpy as np
-from numba import njit
 
 from ..assumptions.schema import SOURCES
 from ..errors import InputError
+from ._compile import compiled
 from .params import CHANNEL_PARAMS, ParamBatch
 
 S_EXISTING, S_TRADITIONAL, S_SOCIAL, S_ORGANIC, S_REFERRAL = range(len(SOURCES))
@@ -293,7 +294,7 @@ def _refuse_non_finite(name: str, values: np.ndarray):
                          f"finite numbers ({int(bad.sum())} value(s) are not)")
 
 
-@njit(cache=True, nogil=True)
+@compiled()
 def _bass_step(remaining, imitation, q_adopter, p):
     """New adopters of one month by the exact Bass step (Bass 1969).
 
@@ -323,7 +324,7 @@ def _bass_step(remaining, imitation, q_adopter, p):
     return one_minus_e * (p + imitation) * remaining / den
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@compiled(error_model="numpy")
 def _simulate_rows(g, channel, spend, social,
                    active, new, retained, survival, customer_value,
                    leads, opportunities, cost_of_sales_by_kind, spend_by_kind,
@@ -506,22 +507,34 @@ def _simulate_rows(g, channel, spend, social,
                                            * (margin_per_customer[i, t + 1] + customer_value[i, s, t + 1]))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@compiled(error_model="numpy")
 def _hill(a, K, Lmax, alpha):
     """Hill saturation ``Lmax x^alpha / (x^alpha + 1)``, ``x = a / K`` (Jin et al. 2017).
 
     With alpha = 1 (the default shape) it is ``Lmax a / (a + K)`` (K > 0: no
     division by zero); any other shape is computed divided through by
     ``x^alpha``, ``Lmax / (1 + x^-alpha)``: no overflow for a large x, and 0 at
-    x = 0 (``x^-alpha = inf``). Both are the textbook value to rounding; the
-    first spares ``pow``, which costs more than the rest of a channel's month.
+    x = 0 (``x^-alpha = inf``). Both are the textbook value to rounding (the
+    tests hold them to the plain formula of ``tests/engine/reference.py``).
+
+    Why two lines and not one: a(t) changes every month, so the general form
+    needs a power of it every channel-month (hoisting ``K^alpha`` per row and
+    channel still leaves ``a^alpha``), and ``pow`` costs more than the rest of
+    a channel's month. Measured in one process (issue 10, 128 rows of the
+    sampled B2B batch, 3 channels of shape 1, minimum of 300 runs): the kernel
+    took 67 ns a row-month with this fork, 112 with ``Lmax / (1 + x^-alpha)``
+    for every shape (glibc's ``pow`` has no fast path for an exponent of 1)
+    and 107 with ``exp(-alpha log x)``; with shape 1.7 all three took
+    107-112. The kernel is about three quarters of ``run_batch``'s time, so
+    the general form alone would make a large batch take about 1.5 times as
+    long (further from the issue's target of 2x the numpy engine).
     """
     if alpha == 1.0:
         return Lmax * a / (a + K)
     return Lmax / (1.0 + (a / K) ** -alpha)
 
 
-@njit(cache=True, nogil=True)
+@compiled()
 def _ramp(t, ramp_up_months):
     """The organisation's ramp-up ``min(1, t / ramp_up_months)``; 1 from month 1 without ramp-up."""
     return 1.0 if ramp_up_months == 0.0 else min(1.0, t / ramp_up_months)

@@ -29,6 +29,23 @@ def test_validate_valid_file_prints_one_line(capsys):
     assert len(out) == 1 and out[0].startswith("OK") and "4 scenarios" in out[0]
 
 
+def test_validate_loads_neither_the_engine_nor_numpy():
+    # `validate` checks a file against the schema: it must start fast, without numba (the
+    # compiled engine), numpy, pandas or plotly; run in a fresh interpreter
+    code = ("import sys; from roi_models.cli import main; main(['validate', sys.argv[1]]); "
+            "print(sorted(m for m in ('numba', 'numpy', 'pandas', 'plotly', 'scipy') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, B2B], capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()
+    assert out[0].startswith("OK") and out[-1] == "[]"
+
+
+def test_the_kpi_choices_of_questions_are_the_sensitivity_kpis():
+    from roi_models.analysis.sensitivity import KPI_NAMES
+
+    assert tuple(KPIS) == KPI_NAMES  # the CLI offers formatting.KPIS without importing analysis
+
+
 @pytest.mark.parametrize("command", [
     ["validate"], ["run"], ["run", "--json"], ["report", "-o", "x.html"],
     ["export-excel", "-o", "x.xlsx"],

@@ -17,7 +17,7 @@ from roi_models.engine import (
     payback_month,
     roi_from_components,
 )
-from roi_models.engine.finance import PAYBACK_TOLERANCE, roi_of_differences
+from roi_models.engine.finance import PAYBACK_TOLERANCE
 from roi_models.errors import InputError
 
 
@@ -225,18 +225,3 @@ def test_roi_keeps_small_costs_beside_large_benefits():
     assert r.pv_benefits == pytest.approx(pv_b, rel=1e-15)
     assert r.roi == pytest.approx((pv_b - 1e-4) / 1e-4, rel=1e-12)
     assert np.isfinite(r.roi)
-
-
-def test_roi_of_differences_equals_roi_of_components():
-    rng = np.random.default_rng(7)
-    plan, base = rng.normal(size=(3, 4, 13)), rng.normal(size=(3, 1, 13))
-    pairs = [(plan[k], base[k]) for k in range(3)]
-    a = roi_of_differences(pairs, 0.1, workspace={})
-    b = roi_from_components({str(k): plan[k] - base[k] for k in range(3)}, 0.1)
-    np.testing.assert_allclose(a.roi, b.roi, rtol=1e-12)
-    np.testing.assert_allclose(a.pv_costs, b.pv_costs, rtol=1e-12)
-    # benefits - costs is the NPV of the summed differences
-    total = sum(plan[k] - base[k] for k in range(3))
-    np.testing.assert_allclose(a.pv_benefits - a.pv_costs, npv(total, 0.1), rtol=1e-9)
-    with pytest.raises(InputError, match="component"):
-        roi_of_differences([], 0.1)
