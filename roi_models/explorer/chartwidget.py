@@ -55,22 +55,42 @@ function render({ model, el }) {
   Object.assign(el.style, {display: "grid", gridTemplateColumns: "repeat(2, minmax(0, 1fr))",
                            gap: "8px", width: "100%"});
   let figs = {}, divs = {}, dirty = new Set(), frame = null, seq = -1, viewSeq = -1;
+  // what changed in each chart since it was last drawn: "full" (draw it whole with
+  // Plotly.react), or the trace attributes and layout paths of the patches (drawn with
+  // Plotly.update, which redraws only those: about half the time of a react here)
+  let pending = {};
   const timing = globalThis.__roiCharts = globalThis.__roiCharts || {};  // for the benchmark
+  const getPath = (obj, path) => path.split(".").reduce((o, p) => (o == null ? o : o[p]), obj);
   const draw = () => {
     frame = null;
     const start = performance.now();
     const done = [];
     for (const name of dirty) {
-      const f = figs[name];
-      // new objects: Plotly.react compares them with what it drew last
-      done.push(P.react(divs[name], f.data.map(t => Object.assign({}, t)),
-                        structuredClone(f.layout), CONFIG));
+      const f = figs[name], div = divs[name], todo = pending[name] || {full: true};
+      if (todo.full || !div._fullLayout) {
+        // new objects: Plotly.react compares them with what it drew last
+        done.push(P.react(div, f.data.map(t => Object.assign({}, t)),
+                          structuredClone(f.layout), CONFIG));
+      } else {
+        const indices = [...todo.traces.keys()].sort((a, b) => a - b);
+        const paths = new Set();
+        for (const i of indices) for (const path of todo.traces.get(i)) paths.add(path);
+        const update = {};
+        for (const path of paths) update[path] = indices.map(i => getPath(f.data[i], path));
+        const relayout = {};
+        for (const path of todo.layout) relayout[path] = structuredClone(getPath(f.layout, path));
+        done.push(P.update(div, update, relayout, indices));
+      }
     }
     dirty.clear();
+    pending = {};
     Promise.all(done).then(() => { timing.drawStart = start; timing.drawn = performance.now(); });
   };
-  const schedule = (names) => {
-    for (const n of names) dirty.add(n);
+  const schedule = (names, full) => {
+    for (const n of names) {
+      dirty.add(n);
+      if (full) pending[n] = {full: true};
+    }
     if (frame === null) frame = requestAnimationFrame(draw);
   };
   const full = () => {
@@ -90,22 +110,35 @@ function render({ model, el }) {
         divs[name] = div;
       }
     }
-    schedule(Object.keys(figs));
+    schedule(Object.keys(figs), true);
   };
   const patch = () => {
     const p = model.get("patch_state");
     if (!p || p.seq !== seq) return;  // a patch of figures this view does not hold
     timing.patched = performance.now();
-    const changed = viewSeq === p.n - 1 ? p.changed : Object.keys(p.charts);
+    const whole = viewSeq !== p.n - 1;  // a patch missed: every chart is drawn whole
+    const changed = whole ? Object.keys(p.charts) : p.changed;
     viewSeq = p.n;
     for (const [name, c] of Object.entries(p.charts)) {
       if (!changed.includes(name)) continue;
       const f = figs[name];
-      for (const [i, attrs] of Object.entries(c.traces || {}))
-        for (const [path, value] of Object.entries(attrs)) setPath(f.data[Number(i)], path, value);
-      for (const [path, value] of Object.entries(c.layout || {})) setPath(f.layout, path, value);
+      const todo = pending[name] = pending[name] || {full: false, traces: new Map(),
+                                                      layout: new Set()};
+      for (const [i, attrs] of Object.entries(c.traces || {})) {
+        const k = Number(i);
+        if (!todo.full && !todo.traces.has(k)) todo.traces.set(k, new Set());
+        for (const [path, value] of Object.entries(attrs)) {
+          setPath(f.data[k], path, value);
+          if (!todo.full) todo.traces.get(k).add(path);
+        }
+      }
+      for (const [path, value] of Object.entries(c.layout || {})) {
+        setPath(f.layout, path, value);
+        if (!todo.full) todo.layout.add(path);
+      }
+      if (whole) todo.full = true;
     }
-    schedule(changed);
+    schedule(changed, whole);
   };
   model.on("change:figures", full);
   model.on("change:patch_state", patch);
