@@ -135,13 +135,19 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(figures, indent=1))
     else:
-        width = max(map(len, figures))
-        for k, v in figures.items():
-            target = TARGETS.get(k)
-            verdict = "" if target is None else (
-                f"   target < {target:g}: {'met' if v < target else 'MISSED'}")
-            print(f"{k:<{width}}  {v:10.3f}{verdict}")
+        print_figures(figures, TARGETS, digits=3)
     return 0
+
+
+def print_figures(figures: dict[str, float], targets: dict[str, float], *,
+                  digits: int = 2) -> None:
+    """One line a figure, with ``target < x: met`` or ``MISSED`` where it has a target."""
+    width = max(map(len, figures))
+    for k, v in figures.items():
+        target = targets.get(k)
+        verdict = "" if target is None else (
+            f"   target < {target:g}: {'met' if v < target else 'MISSED'}")
+        print(f"{k:<{width}}  {v:10.{digits}f}{verdict}")
 
 
 if __name__ == "__main__":

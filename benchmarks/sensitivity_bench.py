@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import argparse
 import copy
-import statistics
 import sys
-import time
+from pathlib import Path
 
 import roi_models as rm
 from roi_models.analysis import sensitivity as sens
 from roi_models.assumptions import scenario_file_from_dict, scenario_file_to_dict
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import _median_ms, print_figures
 
 EXTRA = (
     "market.bass_p_annual", "market.potential_customers", "economics.gross_margin",
@@ -41,16 +43,6 @@ def twenty_field_results() -> rm.ScenarioResults:
     out = rm.run_scenarios(scenario_file_from_dict(raw, "benchmark"))
     assert len(out.file.uncertainty) == 20
     return out
-
-
-def _median_ms(fn, repeat: int) -> float:
-    fn()  # warm-up (and the numba compile, where there is one)
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
 
 
 TARGETS = {
@@ -88,12 +80,7 @@ def main(argv=None) -> int:
             lambda: sens.data_table(res, "social.word_of_mouth_lift", "market.bass_q_annual",
                                     points=41, plan="social"), max(3, args.repeat // 4)),
     }
-    width = max(map(len, figures))
-    for k, v in figures.items():
-        target = TARGETS.get(k)
-        verdict = "" if target is None else (
-            f"   target < {target:g}: {'met' if v < target else 'MISSED'}")
-        print(f"{k:<{width}}  {v:10.2f}{verdict}")
+    print_figures(figures, TARGETS)
     return 0
 
 

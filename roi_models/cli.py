@@ -311,6 +311,21 @@ def format_summary(res: ScenarioResults, names: Sequence[str] | None = None) -> 
 
     rows = [[name] + [cell(name, key) for key in SUMMARY_KPIS] for name in names]
     header = ["scenario"] + [KPIS[key].label for key in SUMMARY_KPIS]
+    lines = [
+        res.file.name,
+        f"Business case against '{STATUS_QUO}' over {res.horizon} months, discount rate "
+        f"{percent(res.discount_rate, 1, ' a year')}, amounts in {cur}",
+        "",
+        *_table(header, rows),
+        "",
+        "NPV, ROI, IRR and payback are incremental against the status quo.",
+    ]
+    lines += [f"[{k}] {reason}" for k, reason in enumerate(reasons, start=1)]
+    return "\n".join(lines)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Lines of a text table: the first column left-aligned, the others right-aligned."""
     widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
 
     def line(cells: list[str]) -> str:
@@ -318,18 +333,7 @@ def format_summary(res: ScenarioResults, names: Sequence[str] | None = None) -> 
         rest = [f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True)]
         return "  ".join([first, *rest]).rstrip()
 
-    lines = [
-        res.file.name,
-        f"Business case against '{STATUS_QUO}' over {res.horizon} months, discount rate "
-        f"{percent(res.discount_rate, 1, ' a year')}, amounts in {cur}",
-        "",
-        line(header),
-        *(line(r) for r in rows),
-        "",
-        "NPV, ROI, IRR and payback are incremental against the status quo.",
-    ]
-    lines += [f"[{k}] {reason}" for k, reason in enumerate(reasons, start=1)]
-    return "\n".join(lines)
+    return [line(header), *(line(r) for r in rows)]
 
 
 def json_document(res: ScenarioResults, names: Sequence[str] | None = None) -> dict[str, Any]:
@@ -397,13 +401,14 @@ def _finite_or_null(value: Any) -> Any:
         return [_finite_or_null(v) for v in value]
     if isinstance(value, (bool, str)) or value is None:
         return value
+    if isinstance(value, int):
+        return value
+    from .conventions import none_if_nan  # numpy: not at the top (`validate` stays light)
+
     try:
-        number = float(value)
+        return none_if_nan(value)
     except (TypeError, ValueError):
         return value
-    if not math.isfinite(number):
-        return None
-    return int(number) if isinstance(value, int) else number
 
 
 def sensitivity_document(frame: Any, margins: Any = None) -> dict[str, Any]:
@@ -445,13 +450,6 @@ def format_tornado(res: ScenarioResults, frame: Any, margins: Any = None) -> str
              fig(r["kpi_high"]), fig(r["swing"]) if KPIS[kpi].style == "money" else ""]
             for r in frame.to_dict("records")]
     header = ["assumption", "low .. high", f"{KPIS[kpi].label} at low", "at high", "swing"]
-    widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        first = f"{cells[0]:<{widths[0]}}"
-        rest = [f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True)]
-        return "  ".join([first, *rest]).rstrip()
-
     lines = [
         res.file.name,
         f"Sensitivity of the {KPIS[kpi].label} of {_plan_name(res, a['plan'])}{versus}: each "
@@ -459,8 +457,7 @@ def format_tornado(res: ScenarioResults, frame: Any, margins: Any = None) -> str
         f"assumption at its low and its high, the others as in the file "
         f"(today {fig(a['base'])})",
         "",
-        line(header),
-        *(line(r) for r in rows),
+        *_table(header, rows),
     ]
     if margins is not None and len(margins):
         lines += ["", "How far each assumption can move before the decision changes:"]

@@ -14,24 +14,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..analysis.sensitivity import DataTable
-from ..formatting import KPIS, money, money_ticks, month, percent, ratio
+from ..formatting import KPIS, format_kpi, money_ticks, percent
 from .style import NEGATIVE, POSITIVE, TOTAL, chart_layout, label_of, plain, scenario_colour
 
 
 def _kpi_text(kpi: str, value: float, currency: str) -> str:
-    """A KPI value as the text elsewhere writes it (amounts compact)."""
-    style = KPIS[kpi].style
-    if not np.isfinite(value):
-        return "n/a"
-    if style == "money":
-        return money(value, currency)
-    if style == "month":
-        return month(value)
-    if style == "ratio":
-        return ratio(value)
-    if style.startswith("percent"):
-        return percent(value, 1)
-    return f"{value:,.0f}"
+    """A KPI value as every other surface writes it (:func:`roi_models.formatting.format_kpi`)."""
+    return format_kpi(kpi, value, currency) if np.isfinite(value) else "n/a"
 
 
 def _kpi_axis(fig: go.Figure, kpi: str, currency: str, values, axis: str = "xaxis") -> None:

@@ -151,7 +151,7 @@ def _sensitivity(results: ScenarioResults, best: str | None) -> _Sensitivity | N
     return _Sensitivity(tornado(results, plan=best), decision_margins(results, plan=best))
 
 
-def _sensitive_clause(sens: _Sensitivity | None, cur: str) -> str:
+def _sensitive_clause(sens: _Sensitivity | None, cur: str, names: dict[str, str]) -> str:
     """The assumption the decision is most sensitive to, and its margin, for "How sure"."""
     if sens is None or sens.tornado.empty:
         return prose.SENSITIVE_NO_RANGES
@@ -166,7 +166,6 @@ def _sensitive_clause(sens: _Sensitivity | None, cur: str) -> str:
     spec = sens.tornado.set_index("field").loc[row["field"]]
     how = (f"{percent(abs(row['change_pct']))} {row['direction']}"
            if np.isfinite(row["change_pct"]) else f"{row['direction']}, at {row['value']:,.4g}")
-    names = sens.margins.attrs.get("labels", {})
     rival = ("the status quo" if row["rival"] == STATUS_QUO
              else f"\u201c{names.get(row['rival'], row['rival'])}\u201d")
     return prose.SENSITIVE_MARGIN.format(
@@ -218,10 +217,8 @@ def _recommend(results, plans, stress, options, labels, spend,
         stress_clause = prose.STRESS_ADDED_HIGHER.format(stress_npv=money(stressed, cur))
     else:
         stress_clause = prose.STRESS_ADDED.format(stress_npv=money(stressed, cur))
-    if sens is not None:
-        sens.margins.attrs["labels"] = labels
     sure = template.format(
-        sensitive=_sensitive_clause(sens, cur),
+        sensitive=_sensitive_clause(sens, cur, labels),
         benefits_cut=percent(options.risk_adjust_benefits),
         costs_up=percent(options.risk_adjust_costs),
         risk_npv=money(risk_npv, cur), stress=stress_clause,
