@@ -91,8 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _refuse(message: str) -> int:
-    print(f"error: {visible(message)}", file=sys.stderr)
+    print(f"error: {_shown(message)}", file=sys.stderr)
     return EXIT_INPUT
+
+
+def _shown(text: str) -> str:
+    """Text for the terminal: control characters and undecodable bytes as escapes."""
+    return visible(text).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _os_error(exc: OSError) -> str:
@@ -156,7 +161,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, refusing a bad argument in one line (the house style) instead of the usage."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"error: {visible(self.prog)}: {visible(message)} (see {visible(self.prog)} "
+        print(f"error: {_shown(self.prog)}: {_shown(message)} (see {_shown(self.prog)} "
               "--help)", file=sys.stderr)
         sys.exit(EXIT_INPUT)
 
@@ -322,10 +327,10 @@ def _unique_scenarios(args: argparse.Namespace) -> list[str] | None:
 
 
 def _results(args: argparse.Namespace) -> ScenarioResults:
+    _unique_scenarios(args)
+    source = _source(args)  # the arguments are checked before the engine is imported
     from .analysis import run_scenarios  # imported here so that `validate` stays light
 
-    _unique_scenarios(args)
-    source = _source(args)
     sf = load_scenario_file(source)
     return run_scenarios(sf, getattr(args, "scenario", None), source=source)
 
@@ -336,7 +341,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     channels = len(sf.base.channels)
     annotated = sum(len(v) for v in sf.assumption_register.values())
     print(
-        f"OK {visible(args.file)}: '{sf.name}', {len(sf.scenarios)} scenarios "
+        f"OK {_shown(args.file)}: '{sf.name}', {len(sf.scenarios)} scenarios "
         f"({', '.join(sf.scenario_names)}), {sf.base.finance.horizon_months} months, "
         f"{channels} channels, {len(sf.uncertainty)} uncertain fields, "
         f"{annotated} annotated values"
@@ -366,9 +371,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
                                  "takes the same name with .pdf); give -o a name ending in "
                                  ".html")
         _target(args, pdf)
+    res = _results(args)
     from .report import ReportOptions, print_pdf, write_report
 
-    res = _results(args)
     options = ReportOptions(
         title=args.title,
         date=args.date or dt.date.today(),
@@ -377,10 +382,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         scenarios=tuple(args.scenario) if args.scenario else None,
     )
     path = write_report(res, out, options, overwrite=args.overwrite)
-    print(f"wrote {visible(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
+    print(f"wrote {_shown(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
     if args.pdf:
         written = print_pdf(path, pdf, overwrite=args.overwrite)
-        print(f"wrote {visible(str(written))}")
+        print(f"wrote {_shown(str(written))}")
     return EXIT_OK
 
 
@@ -414,11 +419,11 @@ def _cmd_goal_seek(args: argparse.Namespace) -> int:
 
 def _cmd_excel(args: argparse.Namespace) -> int:
     out = _target(args, args.output)
+    res = _results(args)
     from .report import write_excel
 
-    res = _results(args)
     path = write_excel(res, out, overwrite=args.overwrite)
-    print(f"wrote {visible(str(path))}")
+    print(f"wrote {_shown(str(path))}")
     return EXIT_OK
 
 

@@ -205,7 +205,7 @@ def _named(path: str | os.PathLike[str], *, reading: bool = False) -> Path:
     if len(longest) > name_max:
         raise InputError.one(
             shown, "", None,
-            f"a name of {len(longest):,} bytes ({os.fsdecode(longest[:24])}...); the file "
+            f"a name of {len(longest):,} bytes ({longest[:24].decode('utf-8', 'ignore')}...); the file "
             f"system allows at most {name_max:,} bytes in a name (NAME_MAX)")
     if len(raw) >= path_max:
         raise InputError.one(
