@@ -203,10 +203,11 @@ def _named(path: str | os.PathLike[str], *, reading: bool = False) -> Path:
     name_max, path_max = _limits(Path(text))
     longest = max(raw.split(b"/"), key=len)
     if len(longest) > name_max:
+        start = longest[:24].decode("utf-8", "ignore")  # never half a character
         raise InputError.one(
             shown, "", None,
-            f"a name of {len(longest):,} bytes ({longest[:24].decode('utf-8', 'ignore')}...); the file "
-            f"system allows at most {name_max:,} bytes in a name (NAME_MAX)")
+            f"a name of {len(longest):,} bytes ({start}...); the file system allows at most "
+            f"{name_max:,} bytes in a name (NAME_MAX)")
     if len(raw) >= path_max:
         raise InputError.one(
             shown, "", None,
