@@ -142,6 +142,16 @@ class _Output(io.TextIOBase):
     def writable(self) -> bool:
         return True
 
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._stream.encoding
+
 
 def _discard(stream: TextIO) -> None:
     """Point stdout at /dev/null, so that the interpreter's last flush of what could not be
@@ -304,7 +314,7 @@ def _target(args: argparse.Namespace, path: str | os.PathLike[str]) -> Path:
     plan.yaml -o plan.yaml --overwrite`` would replace the plan with its report).
     """
     target = check_target(path, overwrite=args.overwrite)
-    source = resolve_scenario_file(args.file)
+    source = Path(_source(args))
     if target.exists() and source.exists() and os.path.samefile(target, source):
         raise InputError.one(str(target), "", None,
                              "is the scenario file being read; write the output to another "
