@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from .assumptions import STATUS_QUO, load_scenario_file
 from .data import resolve_scenario_file, shipped_scenarios
-from .errors import InputError
+from .errors import CONTROL_CHARACTERS, InputError, visible
+from .files import check_source, check_target
 from .formatting import KPIS, format_kpi, percent
 
 if TYPE_CHECKING:  # the analysis layer is imported when a command needs it (`validate` stays light)
@@ -45,21 +48,136 @@ SUMMARY_KPIS = (
 """The columns of ``roi-models run``'s table, keys of :data:`roi_models.formatting.KPIS`."""
 
 
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (SIGINT): 128 + 2, as a shell reports a process it interrupted."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``roi-models`` console script."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or EXIT_OK)
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    """Entry point of the ``roi-models`` console script.
+
+    The one place where every failure becomes one line on stderr and an exit status:
+    bad input (:class:`~roi_models.errors.InputError`, an argument argparse refuses, and
+    any :class:`OSError` the system raises for a file or for standard output: a name too
+    long, a full disk or ``/dev/full``, a closed stdout) exits 2, Ctrl-C exits 130, and a
+    reader that goes away (``roi-models run | head -c1``) ends the command quietly with 0.
+    """
+    stdout = sys.stdout
+    if stdout is None:  # started with stdout closed (`roi-models run >&-`)
+        print("error: standard output is closed; nothing could be shown (redirect it to a "
+              "file or to /dev/null instead)", file=sys.stderr)
         return EXIT_INPUT
-    except BrokenPipeError:  # e.g. `roi-models run --json | head`
+    sys.stdout = _Output(stdout)
+    try:
+        args = _parser().parse_args(argv)
+        code = int(args.func(args) or EXIT_OK)
+        sys.stdout.flush()
+        return code
+    except InputError as exc:
+        return _refuse(str(exc))
+    except BrokenPipeError:  # the reader went away: what it wanted it has
+        _discard(stdout)
         return EXIT_OK
+    except _OutputFailed as exc:
+        _discard(stdout)
+        return _refuse(f"standard output: cannot be written ({exc.strerror or exc})")
+    except OSError as exc:
+        return _refuse(_os_error(exc))
+    except KeyboardInterrupt:
+        _discard(stdout)
+        print("error: interrupted (Ctrl-C); no file was left half-written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        sys.stdout = stdout
+
+
+def _refuse(message: str) -> int:
+    print(f"error: {_shown(message)}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def _shown(text: str) -> str:
+    """Text for the terminal: control characters and undecodable bytes as escapes."""
+    return visible(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for an OSError: the file it names (shortened), what the system said."""
+    what = exc.strerror or str(exc)
+    if exc.filename is None:
+        return f"the system refused: {what}"
+    name = os.fsdecode(exc.filename)
+    name = name if len(name) <= 80 else f"{name[:60]}...{name[-17:]}"
+    return f"{name}: {what}"
+
+
+class _OutputFailed(OSError):
+    """Standard output could not be written (a full disk, ``/dev/full``, a closed file)."""
+
+
+class _Output(io.TextIOBase):
+    """Standard output for one command: its write errors say that it was standard output,
+    and text it cannot encode (a non-UTF-8 file name) is written as escapes, never raises."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputFailed(exc.errno, exc.strerror) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputFailed(exc.errno, exc.strerror) from None
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._stream.encoding
+
+
+def _discard(stream: TextIO) -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what could not be
+    written (a broken pipe, a full device) does not fail a second time with a traceback."""
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        return  # not a real file (a test's capture): nothing is flushed at exit
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, refusing a bad argument in one line (the house style) instead of the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {_shown(self.prog)}: {_shown(message)} (see {_shown(self.prog)} "
+              "--help)", file=sys.stderr)
+        sys.exit(EXIT_INPUT)
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="roi-models",
         description="Business case for moving marketing spend from traditional channels to "
         "social media: NPV, ROI, IRR, payback, CAC and CLV of each scenario against the status "
@@ -83,7 +201,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("-o", "--output", required=True, help="HTML file to write")
     rep.add_argument("--scenario", action="append", metavar="NAME",
                      help="scenarios to include (repeatable; default all)")
-    rep.add_argument("--title", help="report title (default: the file's name)")
+    rep.add_argument("--title", type=_text, help="report title (default: the file's name)")
     rep.add_argument("--risk-adjust-benefits", type=_share, default=0.10, metavar="SHARE",
                      help="reduce benefits by this share in the risk-adjusted table (default 0.10)")
     rep.add_argument("--risk-adjust-costs", type=_share, default=0.05, metavar="SHARE",
@@ -164,15 +282,65 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
+def _text(text: str) -> str:
+    """A text argument (``--title``): UTF-8 text without control characters."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes of the command line that are not UTF-8
+        raise argparse.ArgumentTypeError(
+            f"{text!r} holds bytes that are not UTF-8 text (shown as \\udcXX); write the "
+            "title in UTF-8") from None
+    if CONTROL_CHARACTERS.search(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} holds a control character (an escape, a tab, a newline or an "
+            "invisible formatting character); write plain text")
+    return text
+
+
 def _source(args: argparse.Namespace) -> str:
-    """The scenario file of a command: the path given, or a shipped file's path by name."""
-    return str(resolve_scenario_file(args.file))
+    """The scenario file of a command: the path given, or a shipped file's path by name.
+
+    A name no file system holds and anything but a regular file (a FIFO would block the
+    read forever) are refused before the file is opened (:func:`roi_models.files.check_source`).
+    """
+    check_source(args.file)
+    return str(check_source(resolve_scenario_file(args.file)))
+
+
+def _target(args: argparse.Namespace, path: str | os.PathLike[str]) -> Path:
+    """An output file of a command, checked before any work (:func:`files.check_target`).
+
+    Also refused: the scenario file being read, even with ``--overwrite`` (``report
+    plan.yaml -o plan.yaml --overwrite`` would replace the plan with its report).
+    """
+    target = check_target(path, overwrite=args.overwrite)
+    source = Path(_source(args))
+    if target.exists() and source.exists() and os.path.samefile(target, source):
+        raise InputError.one(str(target), "", None,
+                             "is the scenario file being read; write the output to another "
+                             "file")
+    return target
+
+
+def _unique_scenarios(args: argparse.Namespace) -> list[str] | None:
+    """The ``--scenario`` names in order, refusing a name given twice."""
+    names = getattr(args, "scenario", None)
+    if not names:
+        return names
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise InputError.one("argument", "--scenario", name,
+                                 "given twice; name each scenario once")
+        seen.add(name)
+    return names
 
 
 def _results(args: argparse.Namespace) -> ScenarioResults:
+    _unique_scenarios(args)
+    source = _source(args)  # the arguments are checked before the engine is imported
     from .analysis import run_scenarios  # imported here so that `validate` stays light
 
-    source = _source(args)
     sf = load_scenario_file(source)
     return run_scenarios(sf, getattr(args, "scenario", None), source=source)
 
@@ -183,7 +351,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     channels = len(sf.base.channels)
     annotated = sum(len(v) for v in sf.assumption_register.values())
     print(
-        f"OK {args.file}: '{sf.name}', {len(sf.scenarios)} scenarios "
+        f"OK {_shown(args.file)}: '{sf.name}', {len(sf.scenarios)} scenarios "
         f"({', '.join(sf.scenario_names)}), {sf.base.finance.horizon_months} months, "
         f"{channels} channels, {len(sf.uncertainty)} uncertain fields, "
         f"{annotated} annotated values"
@@ -204,9 +372,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    out = _target(args, args.output)  # both targets refused before anything is built
+    pdf = out.with_suffix(".pdf")
+    if args.pdf:
+        if pdf == out:
+            raise InputError.one(str(out), "", None,
+                                 "--pdf would print the PDF over this HTML report (the PDF "
+                                 "takes the same name with .pdf); give -o a name ending in "
+                                 ".html")
+        _target(args, pdf)
+    res = _results(args)
     from .report import ReportOptions, print_pdf, write_report
 
-    res = _results(args)
     options = ReportOptions(
         title=args.title,
         date=args.date or dt.date.today(),
@@ -214,16 +391,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         risk_adjust_costs=args.risk_adjust_costs,
         scenarios=tuple(args.scenario) if args.scenario else None,
     )
-    out = Path(args.output)
-    pdf = out.with_suffix(".pdf")
-    if args.pdf and pdf.exists() and not args.overwrite:  # refuse before writing anything
-        raise InputError.one(str(pdf), "", str(pdf),
-                             "already exists; pass --overwrite to replace it")
     path = write_report(res, out, options, overwrite=args.overwrite)
-    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    print(f"wrote {_shown(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
     if args.pdf:
         written = print_pdf(path, pdf, overwrite=args.overwrite)
-        print(f"wrote {written}")
+        print(f"wrote {_shown(str(written))}")
     return EXIT_OK
 
 
@@ -256,11 +428,12 @@ def _cmd_goal_seek(args: argparse.Namespace) -> int:
 
 
 def _cmd_excel(args: argparse.Namespace) -> int:
+    out = _target(args, args.output)
+    res = _results(args)
     from .report import write_excel
 
-    res = _results(args)
-    path = write_excel(res, Path(args.output), overwrite=args.overwrite)
-    print(f"wrote {path}")
+    path = write_excel(res, out, overwrite=args.overwrite)
+    print(f"wrote {_shown(str(path))}")
     return EXIT_OK
 
 

@@ -13,7 +13,14 @@ scenario files). Its promises:
 - **never over something that is not the user's file**: an existing target is
   replaced only with ``overwrite=True``, and only if it is a regular file or a
   symbolic link (the link itself is replaced, not what it points to); a
-  device (``/dev/null``), a directory, a FIFO or a socket is refused.
+  device (``/dev/null``), a directory, a FIFO or a socket is refused;
+- **a name the file system can hold**: an empty name, a name ending in ``/``
+  (a folder), a component longer than the file system's ``NAME_MAX`` (255 bytes
+  here) or a path longer than ``PATH_MAX`` (4,096 bytes) is refused before
+  anything is built, with the figures, instead of an ``OSError`` from deep inside.
+
+:func:`check_source` is the reading side: a scenario file must be a regular file
+(a FIFO would block the reader forever, ``/dev/zero`` never ends).
 """
 
 from __future__ import annotations
@@ -72,7 +79,7 @@ def write_atomic(
     >>> sorted(p.name for p in folder.iterdir())  # no temporary file left
     ['plan.txt']
     """
-    target = Path(path)
+    target = _named(path)
     info = _checked(target, overwrite)
     _remove_stale_temporaries(target)
     payload = data if isinstance(data, bytes) else data.encode("utf-8")
@@ -124,9 +131,107 @@ def check_target(path: str | os.PathLike[str], *, overwrite: bool = False) -> Pa
     >>> check_target(pathlib.Path(tempfile.mkdtemp()) / "new.html").name
     'new.html'
     """
-    target = Path(path)
+    target = _named(path)
     _checked(target, overwrite)
     return target
+
+
+def check_source(path: str | os.PathLike[str]) -> Path:
+    """Refuse an input that is not a regular file (after following symbolic links).
+
+    A FIFO with no writer blocks its reader forever, a socket cannot be opened,
+    ``/dev/zero`` and ``/dev/urandom`` never end: a scenario file is a regular file.
+    A missing file passes (its reader says "file not found").
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file that will be read.
+
+    Returns
+    -------
+    Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    InputError
+        If ``path`` exists and is not a regular file, its name is empty or longer
+        than the file system allows, or it cannot be examined (permissions).
+
+    Examples
+    --------
+    >>> try:
+    ...     check_source("/dev/zero")
+    ... except InputError as exc:
+    ...     print(exc)
+    /dev/zero: is a character device, not a regular file (a scenario file is YAML text)
+    """
+    source = _named(path, reading=True)
+    try:
+        info = os.stat(source)
+    except FileNotFoundError:
+        return source
+    except OSError as exc:
+        raise InputError.one(str(source), "", str(source),
+                             f"cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError.one(str(source), "", None,
+                             f"is {_kind(info.st_mode)}, not a regular file (a scenario file "
+                             "is YAML text)")
+    return source
+
+
+def _named(path: str | os.PathLike[str], *, reading: bool = False) -> Path:
+    """``path`` as a Path, after refusing a name no file system holds.
+
+    ``Path("")`` is ``.`` and ``Path("out/")`` is ``out``: the text is checked before
+    the conversion hides what the user wrote.
+    """
+    raw = os.fsencode(path)
+    text = os.fsdecode(raw)
+    shown = _shown(text)
+    what = "read" if reading else "written"
+    if not raw:
+        raise InputError.one(shown, "", None,
+                             f"an empty file name: name the file to be {what}")
+    if b"\0" in raw:
+        raise InputError.one(shown, "", None, "a file name cannot hold a NUL byte")
+    if not reading and (raw.endswith(b"/") or Path(text).name in ("", ".", "..")):
+        raise InputError.one(shown, "", None,
+                             f"names a folder, not a file: name the file to be {what}")
+    name_max, path_max = _limits(Path(text))
+    longest = max(raw.split(b"/"), key=len)
+    if len(longest) > name_max:
+        start = longest[:24].decode("utf-8", "ignore")  # never half a character
+        raise InputError.one(
+            shown, "", None,
+            f"a name of {len(longest):,} bytes ({start}...); the file system allows at most "
+            f"{name_max:,} bytes in a name (NAME_MAX)")
+    if len(raw) >= path_max:
+        raise InputError.one(
+            shown, "", None,
+            f"a path of {len(raw):,} bytes; the file system allows at most "
+            f"{path_max - 1:,} bytes in a path (PATH_MAX)")
+    return Path(text)
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """A file name for a message: ``''`` for an empty one, the middle of a long one cut."""
+    if not text:
+        return "''"
+    return text if len(text) <= limit else f"{text[:limit - 20]}...{text[-17:]}"
+
+
+def _limits(path: Path) -> tuple[int, int]:
+    """NAME_MAX and PATH_MAX of the file system holding ``path`` (255 and 4,096 by default)."""
+    folder = path.parent
+    for candidate in (folder, *folder.parents):
+        try:
+            return (os.pathconf(candidate, "PC_NAME_MAX"), os.pathconf(candidate, "PC_PATH_MAX"))
+        except (OSError, ValueError):
+            continue
+    return 255, 4096
 
 
 def _checked(target: Path, overwrite: bool) -> os.stat_result | None:
