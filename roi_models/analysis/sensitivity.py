@@ -369,7 +369,10 @@ class Evaluator:
         kpi = self.question.kpi
         if kpi in INCREMENTAL_KPIS:
             rate = np.asarray(batch["finance.discount_rate_annual"][:k], dtype=float)
-            case = business_case(plan, other, rate, with_irr=kpi == "irr_annual")
+            case = business_case(
+                plan, other, rate, spend=_spend_rows(batch, slice(0, k)),
+                baseline_spend=_spend_rows(batch, slice(k, 2 * k)),
+                terminal_value=self.results.terminal_value, with_irr=kpi == "irr_annual")
             return np.asarray(getattr(case, kpi), dtype=float)
         metrics = plan_metrics(plan, batch.rows(slice(0, k)))
         return np.asarray(getattr(metrics, kpi), dtype=float)
@@ -377,6 +380,11 @@ class Evaluator:
     def base_kpi(self) -> float:
         """The KPI with every field at its file value."""
         return float(self({}, {})[0])
+
+
+def _spend_rows(batch: ParamBatch, rows: slice) -> np.ndarray:
+    """Each channel's spend of some rows of a batch (a spend shared by every row stays shared)."""
+    return batch.spend if batch.spend.shape[2] == 1 else batch.spend[:, :, rows]
 
 
 def _points(points: Mapping[str, np.ndarray]) -> int:
