@@ -425,7 +425,7 @@ def json_document(res: ScenarioResults, names: Sequence[str] | None = None) -> d
     scenarios = {}
     for name in names:
         part = monthly[monthly["scenario"] == name]
-        kpis = res.kpis(name)
+        kpis: dict[str, Any] = dict(res.kpis(name))
         kpis["irr_caveat"] = irr_caveat_text(kpis["irr_caveat"])
         scenarios[name] = {
             "kpis": kpis,

@@ -32,8 +32,8 @@ from ..engine import (
     plan_metrics,
     simulate,
 )
-from ..errors import InputError
 from ..engine.metrics import TerminalValue
+from ..errors import InputError
 from .tei import TEITable, tei_table, yearly
 
 

@@ -92,8 +92,7 @@ def run_batch(
     def chunk(start: int) -> dict[str, np.ndarray]:
         rows = slice(start, min(start + chunk_rows, n))
         plan = rows_of(plan_arrays, rows)
-        spend = None if lines is None else tuple(
-            v if v.shape[-1] == 1 else v[..., rows] for v in lines)
+        spend = None if lines is None else (_rows(lines[0], rows), _rows(lines[1], rows))
         if base_arrays is not None and per_row_baseline:
             return summarise_chunk(plan, rows_of(base_arrays, rows),
                                    keep_cash_flows=keep_cash_flows, spend_lines=spend)
@@ -107,6 +106,11 @@ def run_batch(
         with ThreadPoolExecutor(min(threads, len(starts))) as pool:
             done = list(pool.map(chunk, starts))
     return BatchSummary(**{k: np.concatenate([d[k] for d in done]) for k in done[0]})
+
+
+def _rows(spend: np.ndarray, rows: slice) -> np.ndarray:
+    """Some rows of a spend array (C, T + 1, n); a spend shared by every row stays as it is."""
+    return spend if spend.shape[-1] == 1 else spend[..., rows]
 
 
 def rows_of(arrays: dict[str, np.ndarray], rows: slice) -> dict[str, np.ndarray]:

@@ -108,7 +108,8 @@ def test_roi_lines_sum_to_the_incremental_cash_flow_and_their_pvs_to_the_npv():
     _, case = case_of(batch)
     lines = np.stack(list(case.incremental_lines.values()))  # (L, n, T+1)
     np.testing.assert_allclose(lines.sum(axis=0), case.incremental_cash_flow, atol=1e-6)
-    assert sum(k.startswith("channel_spend_") for k in case.incremental_lines) == batch.spend.shape[0]
+    spend_lines = [k for k in case.incremental_lines if k.startswith("channel_spend_")]
+    assert len(spend_lines) == batch.spend.shape[0]
     np.testing.assert_allclose(case.pv_benefits - case.pv_costs, case.npv, rtol=1e-9, atol=1e-6)
 
 
@@ -148,7 +149,7 @@ def test_labels_name_which_cac():
 
 # ----------------------------------------------------------------------------- terminal value
 def test_terminal_value_is_the_customers_at_t_at_their_customer_value_discounted():
-    sf, batch = file_batch("b2b_it_services")
+    _, batch = file_batch("b2b_it_services")
     sim, none = case_of(batch, "none", with_irr=True)
     _, tv = case_of(batch, "customer_value", with_irr=True)
     T = batch.horizon
@@ -174,7 +175,7 @@ def test_terminal_value_is_the_customers_at_t_at_their_customer_value_discounted
 def test_customer_value_at_t_is_the_gupta_lehmann_closed_form_under_constant_churn():
     # With constant churn and margin, V(T) = m r / (1 + i - r) (Gupta & Lehmann 2003): the
     # terminal value of one cohort is its customers at T times that multiple of the margin.
-    sf, batch = file_batch("small_fast_mover")
+    _, batch = file_batch("small_fast_mover")
     sim = simulate(batch)
     T, s = batch.horizon, 0
     r = sim.survival[0, s, T]
