@@ -200,8 +200,8 @@ EXTRA_SPEND_HELP = ("channel and programme spend over the horizon minus the stat
 IRR_CAVEATS: dict[int, str] = {
     1: "not a meaningful rate: the plan has no material up-front outlay (it never has "
        "more than 10 % of the present value of its costs out of pocket); read the MIRR",
-    2: "not a meaningful rate: above 100 % a year, it assumes every inflow is reinvested at "
-       "that rate; read the MIRR",
+    2: "not a meaningful rate: above 100 % a year, it assumes all the cash the plan returns "
+       "is reinvested at that rate; read the MIRR",
 }
 """Why an IRR is shown with a caveat, by the code of :func:`roi_models.engine.finance.irr_caveat`
 (0: a meaningful rate, no caveat)."""
