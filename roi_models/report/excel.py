@@ -128,7 +128,7 @@ _SUMMARY: dict[str, tuple[str, str]] = {
     "npv_plan": ("NPV of the plan on its own, {cur}", "money"),
     "customers_end": ("Active customers at the end", "count"),
     "new_customers": ("New customers over the horizon", "count"),
-    "cac_paid": ("CAC (paid), {cur} per customer won by paid channels", "money"),
+    "cac_paid": ("CAC (paid) again, as JSON's cac_paid, {cur} per customer", "money"),
     "npv_without_terminal_value": ("NPV vs status quo without terminal value, {cur}", "money"),
     "npv_with_terminal_value": ("NPV vs status quo with terminal value, {cur}", "money"),
     "terminal_value": ("Terminal value vs status quo (present value), {cur}", "money"),
@@ -186,7 +186,7 @@ def _column(key: str, unit: str, currency: str, table: str) -> Column:
         if key in KPIS:
             kpi = KPIS[key]
             header = kpi_header(key, currency)
-            if key in ("cac", "clv"):
+            if key in ("cac", "cac_blended", "clv"):
                 header += " per customer"
             if key == "cost_of_sales_share":
                 header = "Cost of sales, % of revenue"
