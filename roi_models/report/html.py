@@ -203,8 +203,7 @@ def _recommend(results, decision: Recommendation, stress, options, labels, spend
                else prose.PAYBACK_IN.format(month=month(k["payback_month"])))
     first = prose.RECOMMEND_PLAN.format(
         plan=labels[best], npv=money(k["npv"], cur), months=T,
-        roi=format_kpi("roi", k["roi"], cur), irr=format_kpi("irr_annual", k["irr_annual"], cur),
-        payback=payback)
+        roi=format_kpi("roi", k["roi"], cur), irr=_irr_in_sentence(k, cur), payback=payback)
     risk_npv = results.annual(best, risk_adjust_benefits=options.risk_adjust_benefits,
                               risk_adjust_costs=options.risk_adjust_costs).npv
     row = stress.set_index("scenario").loc[best]
@@ -236,6 +235,15 @@ def _recommend(results, decision: Recommendation, stress, options, labels, spend
                                                 npv=money(npvs[second], cur), budget=budget))
     sentences.append(prose.RANGE_LATER)
     return _Recommendation(best, tuple(sentences))
+
+
+def _irr_in_sentence(k, cur: str) -> str:
+    """The IRR as the recommendation states it: with its caveat and the MIRR where it has one."""
+    irr = format_kpi("irr_annual", k["irr_annual"], cur)
+    if not k["irr_caveat"]:
+        return irr
+    return prose.IRR_IN_SENTENCE_CAVEAT.format(irr=irr,
+                                               mirr=format_kpi("mirr_annual", k["mirr_annual"], cur))
 
 
 def _whatif(results, plans, preferred):

@@ -12,6 +12,8 @@ RECOMMEND_PLAN = (
     "Recommendation: adopt the plan \u201c{plan}\u201d. Against the status quo it adds an NPV of "
     "{npv} over {months} months (ROI {roi}, IRR {irr}) and {payback}."
 )
+IRR_IN_SENTENCE_CAVEAT = "{irr}, not a meaningful rate; MIRR {mirr}"
+"""The IRR in the recommendation when it carries a caveat (see the note under the table)."""
 RECOMMEND_STATUS_QUO = (
     "Recommendation: keep the status quo. No plan in this file beats doing nothing over "
     "{months} months; the best, \u201c{plan}\u201d, has an NPV of {npv}."
