@@ -242,8 +242,8 @@ def _irr_in_sentence(k, cur: str) -> str:
     irr = format_kpi("irr_annual", k["irr_annual"], cur)
     if not k["irr_caveat"]:
         return irr
-    return prose.IRR_IN_SENTENCE_CAVEAT.format(irr=irr,
-                                               mirr=format_kpi("mirr_annual", k["mirr_annual"], cur))
+    mirr = format_kpi("mirr_annual", k["mirr_annual"], cur)
+    return prose.IRR_IN_SENTENCE_CAVEAT.format(irr=irr, mirr=mirr)
 
 
 def _whatif(results, plans, preferred):
