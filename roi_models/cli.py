@@ -19,6 +19,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -27,7 +28,7 @@ from .assumptions import STATUS_QUO, load_scenario_file
 from .data import resolve_scenario_file, shipped_scenarios
 from .errors import CONTROL_CHARACTERS, InputError, visible
 from .files import check_source, check_target
-from .formatting import KPIS, format_kpi, percent
+from .formatting import EXTRA_SPEND_LABEL, KPIS, format_kpi, irr_caveat_text, money, percent
 
 if TYPE_CHECKING:  # the analysis layer is imported when a command needs it (`validate` stays light)
     from .analysis import ScenarioResults
@@ -42,8 +43,8 @@ MONTHLY_JSON_FIELDS = (
 """Columns of :attr:`roi_models.analysis.ScenarioResults.monthly` in the JSON document."""
 
 SUMMARY_KPIS = (
-    "npv", "roi", "irr_annual", "payback_month", "cac", "clv", "clv_to_cac",
-    "cost_of_sales_share", "churn_monthly_avg", "customers_end",
+    "npv", "roi", "irr_annual", "mirr_annual", "payback_month", "cac", "cac_blended", "clv",
+    "clv_to_cac", "cost_of_sales_share", "churn_monthly_avg", "customers_end",
 )
 """The columns of ``roi-models run``'s table, keys of :data:`roi_models.formatting.KPIS`."""
 
@@ -454,19 +455,27 @@ def format_summary(res: ScenarioResults, names: Sequence[str] | None = None) -> 
         A title, one line of assumptions, one column per KPI of
         :data:`SUMMARY_KPIS` headed by its label from
         :data:`roi_models.formatting.KPIS`, every value written by
-        :func:`roi_models.formatting.format_kpi`. A figure that does not
+        :func:`roi_models.formatting.format_kpi`, then each plan's extra
+        spend over the status quo (undiscounted). A figure that does not
         exist reads ``n/a [k]``, its reason given once in note [k] below the
-        table.
+        table; an IRR that is not a meaningful rate carries ``[k]`` with its
+        caveat the same way. Below the table: the recommended plan
+        (:func:`roi_models.analysis.decision.recommend`) and the
+        terminal-value setting with each plan's NPV at the other setting.
 
     Examples
     --------
     >>> from roi_models import load_shipped, run_scenarios
     >>> text = format_summary(run_scenarios(load_shipped("b2b_it_services"), ["social"]))
-    >>> print(text.splitlines()[3].split()[:4])
-    ['scenario', 'NPV', 'ROI', 'IRR']
+    >>> print(text.splitlines()[3].split()[:5])
+    ['scenario', 'NPV', 'ROI', 'IRR', 'MIRR']
     >>> "EUR 9.2 m" in text and "n/a [1]" in text and "[1] this is the baseline" in text
     True
+    >>> "Recommended: social" in text
+    True
     """
+    from .analysis.decision import recommend
+
     cur = res.currency
     table = res.summary.set_index("scenario")
     names = list(names) if names else list(res.names)
@@ -477,13 +486,31 @@ def format_summary(res: ScenarioResults, names: Sequence[str] | None = None) -> 
                           horizon=res.horizon)
         if not text.startswith("n/a ("):
             return text
-        reason = text[len("n/a ("):-1]
+        return f"n/a [{note(text[len('n/a ('):-1])}]"
+
+    def note(reason: str) -> int:
         if reason not in reasons:
             reasons.append(reason)
-        return f"n/a [{reasons.index(reason) + 1}]"
+        return reasons.index(reason) + 1
 
-    rows = [[name] + [cell(name, key) for key in SUMMARY_KPIS] for name in names]
-    header = ["scenario"] + [KPIS[key].label for key in SUMMARY_KPIS]
+    def irr_cell(name: str) -> str:
+        text = cell(name, "irr_annual")
+        caveat = None if name == STATUS_QUO else irr_caveat_text(table.loc[name, "irr_caveat"])
+        return f"{text} [{note(caveat)}]" if caveat else text
+
+    def extra(name: str) -> str:
+        if name == STATUS_QUO:
+            return f"n/a [{note('this is the baseline')}]"
+        value = float(table.loc[name, "extra_spend"])
+        return ("+" if value > 0 else "") + money(value, cur)
+
+    rows = [[name] + [irr_cell(name) if key == "irr_annual" else cell(name, key)
+                      for key in SUMMARY_KPIS] + [extra(name)] for name in names]
+    header = ["scenario"] + [KPIS[key].label for key in SUMMARY_KPIS] + [EXTRA_SPEND_LABEL]
+    rec = recommend(res)
+    with_tv = res.terminal_value == "customer_value"
+    other = "npv_without_terminal_value" if with_tv else "npv_with_terminal_value"
+    others = ", ".join(f"{n} {money(table.loc[n, other], cur)}" for n in names if n != STATUS_QUO)
     lines = [
         res.file.name,
         f"Business case against '{STATUS_QUO}' over {res.horizon} months, discount rate "
@@ -491,7 +518,18 @@ def format_summary(res: ScenarioResults, names: Sequence[str] | None = None) -> 
         "",
         *_table(header, rows),
         "",
-        "NPV, ROI, IRR and payback are incremental against the status quo.",
+        *textwrap.wrap(
+            "NPV, ROI, IRR, MIRR and payback are incremental against the status quo. CAC "
+            "(paid): channel spend and cost of sales per customer won by paid channels; CAC "
+            "(blended) also counts free word-of-mouth and referral customers. CLV / CAC uses "
+            "CAC (paid). Extra spend: channel and programme spend over the horizon minus the "
+            "status quo's, undiscounted.", 100),
+        f"Recommended: {rec.plan}" + (" (no plan has an NPV above 0)"
+                                      if not rec.adopts_a_plan and rec.best else ""),
+        (f"Terminal value: {res.terminal_value}"
+         + (" (NPV stops at the horizon)" if not with_tv else
+            " (customers active at the horizon valued at their customer value)")
+         + (f"; NPV {'without' if with_tv else 'with'} it: {others}" if others else "")),
     ]
     lines += [f"[{k}] {reason}" for k, reason in enumerate(reasons, start=1)]
     return "\n".join(lines)
@@ -523,11 +561,23 @@ def json_document(res: ScenarioResults, names: Sequence[str] | None = None) -> d
     -------
     dict
         ``file``, ``name``, ``currency``, ``discount_rate_annual``,
-        ``horizon_months``, ``baseline``, ``units`` (of the KPIs) and
-        ``scenarios``: per scenario its ``kpis``
+        ``horizon_months``, ``baseline``, ``terminal_value`` (the file's
+        ``finance.terminal_value``), ``recommended`` (the recommended plan),
+        ``units`` (of the KPIs) and ``scenarios``: per scenario its ``kpis``
         (:meth:`~roi_models.analysis.ScenarioResults.kpis`) and ``monthly``
         arrays indexed by month from 0 (``month`` and
         :data:`MONTHLY_JSON_FIELDS`).
+
+    Notes
+    -----
+    Among the KPIs: ``cac`` and ``cac_paid`` (the same figure, CAC (paid))
+    and ``cac_blended``; ``npv`` at the file's terminal-value setting,
+    ``npv_without_terminal_value`` and ``npv_with_terminal_value`` at each
+    (``terminal_value``: their difference, a present value); ``irr_annual``
+    with ``irr_caveat`` (the caveat's text, null for a meaningful rate) and
+    ``mirr_annual``; ``peak_outlay``; ``budget`` and ``extra_spend``
+    (channel and programme spend over months 0..T, undiscounted, and its
+    difference from the status quo's).
 
     Examples
     --------
@@ -537,14 +587,21 @@ def json_document(res: ScenarioResults, names: Sequence[str] | None = None) -> d
     (['status_quo', 'social'], None)
     >>> len(doc["scenarios"]["social"]["monthly"]["net_cash_flow"])
     61
+    >>> k = doc["scenarios"]["social"]["kpis"]
+    >>> k["cac"] == k["cac_paid"] > k["cac_blended"], doc["terminal_value"], doc["recommended"]
+    (True, 'none', 'social')
     """
+    from .analysis.decision import recommend
+
     names = list(names) if names is not None else list(res.names)
     monthly = res.monthly
     scenarios = {}
     for name in names:
         part = monthly[monthly["scenario"] == name]
+        kpis: dict[str, Any] = dict(res.kpis(name))
+        kpis["irr_caveat"] = irr_caveat_text(kpis["irr_caveat"])
         scenarios[name] = {
-            "kpis": res.kpis(name),
+            "kpis": kpis,
             "monthly": {"month": part["month"].tolist()} | {
                 f: [float(v) for v in part[f]] for f in MONTHLY_JSON_FIELDS
             },
@@ -556,7 +613,9 @@ def json_document(res: ScenarioResults, names: Sequence[str] | None = None) -> d
         "discount_rate_annual": res.discount_rate,
         "horizon_months": res.horizon,
         "baseline": STATUS_QUO,
-        "units": res.summary.attrs["units"],
+        "terminal_value": res.terminal_value,
+        "recommended": recommend(res).plan,
+        "units": res.summary.attrs["units"] | {"irr_caveat": "text"},
         "scenarios": scenarios,
     }
 

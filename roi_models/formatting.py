@@ -167,11 +167,19 @@ KPIS: dict[str, Kpi] = {k.key: k for k in (
     Kpi("discounted_payback_month", "Discounted payback", "month",
         "as payback, on the discounted cash flow", "n/a (does not pay back within the horizon)",
         True),
-    Kpi("cac", "CAC", "money", "acquisition cost per customer won",
-        "n/a (no customers acquired)", False),
+    Kpi("mirr_annual", "MIRR", "percent_year",
+        "modified IRR: outflows financed and inflows reinvested at the discount rate",
+        "n/a (the incremental flows never change sign)", True),
+    Kpi("cac", "CAC (paid)", "money",
+        "channel spend and cost of sales per customer won by the paid channels",
+        "n/a (no customers won by paid channels)", False),
+    Kpi("cac_blended", "CAC (blended)", "money",
+        "all acquisition costs, referral rewards included, per customer acquired, free "
+        "word-of-mouth customers included", "n/a (no customers acquired)", False),
     Kpi("clv", "CLV", "money", "present value of a customer's future margin",
         "n/a (no customers acquired)", False),
-    Kpi("clv_to_cac", "CLV / CAC", "ratio", "lifetime value per unit of acquisition cost",
+    Kpi("clv_to_cac", "CLV / CAC (paid)", "ratio",
+        "value of a customer won by the paid channels per its acquisition cost",
         "n/a (no acquisition cost)", False),
     Kpi("cost_of_sales_share", "Cost of sales", "percent", "share of revenue",
         "n/a (no revenue)", False),
@@ -180,7 +188,34 @@ KPIS: dict[str, Kpi] = {k.key: k for k in (
     Kpi("customers_end", "Customers", "count", "active customers at the end of the horizon",
         "n/a (not available)", False),
 )}
-"""Every KPI any surface shows, by the key of :attr:`roi_models.ScenarioResults.summary`."""
+"""Every KPI any surface shows, by the key of :attr:`roi_models.ScenarioResults.summary`.
+
+``cac`` is CAC (paid), the headline (the JSON document also names it ``cac_paid``);
+CAC (blended) counts the free organic customers and is shown beside it, never instead."""
+
+EXTRA_SPEND_LABEL = "Extra spend"
+EXTRA_SPEND_HELP = ("channel and programme spend over the horizon minus the status quo's, "
+                    "undiscounted")
+
+IRR_CAVEATS: dict[int, str] = {
+    1: "not a meaningful rate: the plan has no material up-front outlay (it never has "
+       "more than 10 % of the present value of its costs out of pocket); read the MIRR",
+    2: "not a meaningful rate: above 100 % a year, it assumes all the cash the plan returns "
+       "is reinvested at that rate; read the MIRR",
+}
+"""Why an IRR is shown with a caveat, by the code of :func:`roi_models.engine.finance.irr_caveat`
+(0: a meaningful rate, no caveat)."""
+
+
+def irr_caveat_text(code: Any) -> str | None:
+    """The caveat of an IRR (:data:`IRR_CAVEATS`), or None for a meaningful rate or no IRR.
+
+    >>> irr_caveat_text(2)[:40], irr_caveat_text(0), irr_caveat_text(None)
+    ('not a meaningful rate: above 100 % a yea', None, None)
+    """
+    if is_missing(code):
+        return None
+    return IRR_CAVEATS.get(int(code))
 
 _UNITS: dict[Style, str] = {
     "money": "{currency}", "percent": "%", "percent_year": "% a year",
@@ -307,7 +342,7 @@ def money_ticks(low: float, high: float, currency: str, *, target: int = 6
 
 
 __all__ = [
-    "KPIS", "MISSING_BASELINE", "Kpi", "count", "format_kpi", "is_missing", "kpi_header",
-    "kpi_table",
+    "EXTRA_SPEND_HELP", "EXTRA_SPEND_LABEL", "IRR_CAVEATS", "KPIS", "MISSING_BASELINE", "Kpi",
+    "count", "format_kpi", "irr_caveat_text", "is_missing", "kpi_header", "kpi_table",
     "money", "money_exact", "money_ticks", "month", "percent", "ratio",
 ]

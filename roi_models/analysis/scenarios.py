@@ -32,6 +32,7 @@ from ..engine import (
     plan_metrics,
     simulate,
 )
+from ..engine.metrics import TerminalValue
 from ..errors import InputError
 from .tei import TEITable, tei_table, yearly
 
@@ -69,15 +70,23 @@ class ScenarioResults:
         rate = (sf.base.finance.discount_rate_annual if discount_rate_annual is None
                 else float(discount_rate_annual))
         sim = simulate(batch)
+        case = business_case(sim, sim.rows(0), rate, spend=batch.spend,
+                             baseline_spend=batch.rows(np.array([0])).spend,
+                             terminal_value=sf.base.finance.terminal_value)
         return cls(file=sf, names=names, batch=batch, sim=sim, metrics=plan_metrics(sim, batch),
-                   case=business_case(sim, sim.rows(0), rate), source=source,
-                   discount_rate_annual=discount_rate_annual)
+                   case=case, source=source, discount_rate_annual=discount_rate_annual)
 
     @property
     def discount_rate(self) -> float:
         if self.discount_rate_annual is not None:
             return float(self.discount_rate_annual)
         return self.file.base.finance.discount_rate_annual
+
+    @property
+    def terminal_value(self) -> TerminalValue:
+        """``finance.terminal_value`` of the file's base: one setting for every plan, as the
+        discount rate."""
+        return self.file.base.finance.terminal_value
 
     @property
     def horizon(self) -> int:
@@ -101,15 +110,27 @@ class ScenarioResults:
         """One row per scenario: the business case against the status quo and plan KPIs.
 
         Missing figures (no IRR, never pays back, no customers from a source)
-        are ``<NA>``, never NaN.
+        are ``<NA>``, never NaN. ``npv`` is at the file's ``finance.terminal_value``
+        setting, ``npv_without_terminal_value`` and ``npv_with_terminal_value`` at
+        each (``terminal_value``: their difference, in present value); ``cac`` is
+        CAC (paid), also as ``cac_paid``, beside ``cac_blended``; ``irr_caveat`` is
+        a code of :func:`roi_models.engine.finance.irr_caveat` (0: a meaningful
+        rate); ``budget`` is channel spend + programme cost over months 0..T and
+        ``extra_spend`` its difference from the status quo's (undiscounted).
         """
         m, c = self.metrics, self.case
         cols: dict[str, Any] = {
-            "npv": c.npv, "irr_annual": c.irr_annual, "roi": c.roi,
+            "npv": c.npv, "irr_annual": c.irr_annual, "mirr_annual": c.mirr_annual,
+            "irr_caveat": c.irr_caveat, "roi": c.roi,
             "payback_month": c.payback_month,
             "discounted_payback_month": c.discounted_payback_month,
             "pv_benefits": c.pv_benefits, "pv_costs": c.pv_costs,
-            "npv_plan": m.npv, "cac": m.cac, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
+            "npv_without_terminal_value": c.npv_without_terminal_value,
+            "npv_with_terminal_value": c.npv_with_terminal_value,
+            "terminal_value": c.terminal_value, "peak_outlay": c.peak_outlay,
+            "extra_spend": m.budget - m.budget[0], "budget": m.budget,
+            "npv_plan": m.npv, "cac": m.cac, "cac_paid": m.cac_paid,
+            "cac_blended": m.cac_blended, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
             "cost_of_sales_share": m.cost_of_sales_share, "churn_monthly_avg": m.churn_monthly_avg,
             "customers_end": m.customers_end, "new_customers": m.new_customers_total,
         }
@@ -120,7 +141,7 @@ class ScenarioResults:
         frame = pd.DataFrame({"scenario": list(self.names)})
         for k, v in cols.items():
             frame[k] = pd.array(np.asarray(v, dtype=float), dtype="Float64")
-        for k in ("payback_month", "discounted_payback_month"):
+        for k in ("payback_month", "discounted_payback_month", "irr_caveat"):
             frame[k] = frame[k].astype("Int64")
         frame.attrs["units"] = _summary_units(self.currency, frame.columns)
         frame.attrs["baseline"] = STATUS_QUO
@@ -190,8 +211,9 @@ class ScenarioResults:
     ) -> TEITable:
         """The TEI table of one scenario against the status quo.
 
-        Benefits and costs are the incremental components of
-        :func:`roi_models.engine.roi_from_components`, summed per year by
+        Benefits and costs are the incremental lines of the business case
+        (:attr:`roi_models.engine.BusinessCase.incremental_lines`: each channel's
+        spend its own line, as ROI takes them), summed per year by
         :func:`roi_models.analysis.tei.yearly` (Initial = month 0, Year k =
         months 12k-11..12k; a last partial year keeps its months). Risk
         adjustment, as in TEI studies, reduces benefits by
@@ -216,7 +238,7 @@ class ScenarioResults:
             if not (np.isfinite(value) and 0.0 <= value <= 1.0):
                 raise InputError.one("argument", arg, value, "a share in [0, 1]")
         i = self.index(name)
-        parts = np.stack([v[i] for v in self.case.incremental_components.values()])
+        parts = np.stack([v[i] for v in self.case.incremental_lines.values()])
         benefits = np.clip(parts, 0, None).sum(axis=0) * (1.0 - risk_adjust_benefits)
         costs = np.clip(-parts, 0, None).sum(axis=0) * (1.0 + risk_adjust_costs)
         return tei_table(yearly(costs), yearly(benefits), self.discount_rate)
@@ -261,7 +283,7 @@ class ScenarioResults:
             value = row[col]
             if pd.isna(value):
                 out[col] = None
-            elif col.endswith("payback_month"):
+            elif col.endswith("payback_month") or col == "irr_caveat":
                 out[col] = int(value)
             else:
                 out[col] = none_if_nan(value)
@@ -314,8 +336,12 @@ def _summary_units(currency: str, columns) -> dict[str, str]:
             continue
         if col.startswith(("npv", "pv_", "cac", "clv")) and "to_cac" not in col:
             units[col] = currency if not col.startswith(("cac", "clv")) else f"{currency}/customer"
-        elif col in ("irr_annual",):
+        elif col in ("terminal_value", "peak_outlay", "extra_spend", "budget"):
+            units[col] = currency
+        elif col in ("irr_annual", "mirr_annual"):
             units[col] = "share/year"
+        elif col == "irr_caveat":
+            units[col] = "code"
         elif col.endswith("payback_month"):
             units[col] = "month"
         elif col in ("customers_end", "new_customers"):

@@ -68,6 +68,7 @@ from ..assumptions.merge import get_path
 from ..engine import ParamBatch, business_case, plan_metrics, simulate
 from ..errors import InputError
 from ..formatting import KPIS, percent
+from .decision import recommend
 from .scenarios import ScenarioResults
 from .whatif import move_budget
 
@@ -77,9 +78,10 @@ MULTIPLIER = "plans.budget_multiplier"
 """Lever path: multiple of the plan's channel budget (1: the file's)."""
 
 INCREMENTAL_KPIS: tuple[str, ...] = (
-    "npv", "roi", "irr_annual", "payback_month", "discounted_payback_month")
+    "npv", "roi", "irr_annual", "payback_month", "discounted_payback_month", "mirr_annual")
 OWN_KPIS: tuple[str, ...] = (
-    "cac", "clv", "clv_to_cac", "cost_of_sales_share", "churn_monthly_avg", "customers_end")
+    "cac", "cac_blended", "clv", "clv_to_cac", "cost_of_sales_share", "churn_monthly_avg",
+    "customers_end")
 KPI_NAMES: tuple[str, ...] = INCREMENTAL_KPIS + OWN_KPIS
 
 SPIDER_CHANGES: np.ndarray = np.round(np.linspace(-0.3, 0.3, 13), 10)
@@ -119,13 +121,8 @@ class Question:
 
 
 def recommended_plan(results: ScenarioResults) -> str:
-    """The plan with the highest NPV against the status quo (the status quo if none is above 0)."""
-    npv = np.asarray(results.case.npv, dtype=float)
-    plans = [i for i, n in enumerate(results.names) if n != STATUS_QUO]
-    if not plans:
-        return STATUS_QUO
-    best = max(plans, key=lambda i: npv[i])
-    return results.names[best] if npv[best] > 0 else STATUS_QUO
+    """The recommended plan of a run (:func:`roi_models.analysis.decision.recommend`)."""
+    return recommend(results).plan
 
 
 def ask(results: ScenarioResults, plan: str | None = None, against: str | None = None,
@@ -138,10 +135,9 @@ def ask(results: ScenarioResults, plan: str | None = None, against: str | None =
     if kpi not in KPI_NAMES:
         raise InputError.one("argument", "kpi", kpi, _choice(kpi, list(KPI_NAMES), "KPI"))
     if plan is None:
-        plan = recommended_plan(results)
-        if plan == STATUS_QUO and len(results.names) > 1:  # nothing beats doing nothing
-            npv = np.asarray(results.case.npv, dtype=float)
-            plan = results.names[1 + int(np.argmax(npv[1:]))]
+        rec = recommend(results)
+        # nothing beats doing nothing: the question is about the best plan all the same
+        plan = rec.plan if rec.adopts_a_plan or rec.best is None else rec.best
     results.index(plan)
     against = STATUS_QUO if against is None else against
     results.index(against)
@@ -369,7 +365,11 @@ class Evaluator:
         kpi = self.question.kpi
         if kpi in INCREMENTAL_KPIS:
             rate = np.asarray(batch["finance.discount_rate_annual"][:k], dtype=float)
-            case = business_case(plan, other, rate, with_irr=kpi == "irr_annual")
+            case = business_case(
+                plan, other, rate, spend=_spend_rows(batch, slice(0, k)),
+                baseline_spend=_spend_rows(batch, slice(k, 2 * k)),
+                terminal_value=self.results.terminal_value,
+                with_irr=kpi in ("irr_annual", "mirr_annual"))
             return np.asarray(getattr(case, kpi), dtype=float)
         metrics = plan_metrics(plan, batch.rows(slice(0, k)))
         return np.asarray(getattr(metrics, kpi), dtype=float)
@@ -377,6 +377,11 @@ class Evaluator:
     def base_kpi(self) -> float:
         """The KPI with every field at its file value."""
         return float(self({}, {})[0])
+
+
+def _spend_rows(batch: ParamBatch, rows: slice) -> np.ndarray:
+    """Each channel's spend of some rows of a batch (a spend shared by every row stays shared)."""
+    return batch.spend if batch.spend.shape[2] == 1 else batch.spend[:, :, rows]
 
 
 def _points(points: Mapping[str, np.ndarray]) -> int:

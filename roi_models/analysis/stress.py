@@ -58,7 +58,9 @@ def viral_stress(results: ScenarioResults) -> pd.DataFrame:
     batch = results.batch.with_values({"viral_event.enabled": 1.0})
     sim = simulate(batch)
     baseline = sim.rows(0)
-    case = business_case(sim, baseline, results.discount_rate, with_irr=False)
+    case = business_case(sim, baseline, results.discount_rate, spend=batch.spend,
+                         baseline_spend=batch.rows(np.array([0])).spend,
+                         terminal_value=results.terminal_value, with_irr=False)
     plan_stressed = np.asarray(npv(sim.net_cash_flow, results.discount_rate))
     plan = np.asarray(results.metrics.npv, dtype=float)
     frame = pd.DataFrame({"scenario": list(results.names)})

@@ -188,7 +188,9 @@ def budget_share_sweep(
         moved=moved,
         social_share=points[social].sum(axis=(0, 1)) / points.sum(axis=(0, 1)),
         sim=sim,
-        case=business_case(sim, baseline, results.discount_rate),
+        case=business_case(sim, baseline, results.discount_rate, spend=points,
+                           baseline_spend=results.batch.rows(np.array([0])).spend,
+                           terminal_value=results.terminal_value),
         discount_rate=results.discount_rate,
         currency=results.currency,
     )

@@ -40,6 +40,7 @@ PAID_KINDS: tuple[str, ...] = ("traditional", "social")
 
 ChannelKind = Literal["traditional", "social"]
 OrganisationProfile = Literal["small", "midsize", "large"]
+TerminalValue = Literal["none", "customer_value"]
 Confidence = Literal["low", "medium", "high"]
 
 
@@ -130,6 +131,13 @@ class Finance(_Model):
     horizon_months: int = num(
         60, ge=12, le=240, unit="months", label="Horizon",
         description="Months simulated after the decision date (month 0 holds one-time costs).",
+    )
+    terminal_value: TerminalValue = Field(
+        "none", description="What the plan is worth beyond the horizon in NPV, ROI and IRR: "
+        "none (cash flows stop at month T, as total-economic-impact studies do) or "
+        "customer_value (the customers active at month T valued at their customer value, "
+        "the same Gupta & Lehmann value as CLV, discounted to month 0). Payback never "
+        "counts it: it is not cash received within the horizon.",
     )
 
 

@@ -37,7 +37,9 @@ def cac_clv_frame(summary: pd.DataFrame, scenarios: Sequence[str] | None = None)
         suffix = "" if source == BLENDED else f"_{source}"
         parts.append(pd.DataFrame({
             "scenario": s["scenario"].to_numpy(), "source": source,
-            "cac": s[f"cac{suffix}"].to_numpy(dtype=float, na_value=np.nan),
+            # all sources: CAC (blended), all acquisition costs over every customer acquired
+            "cac": s["cac_blended" if source == BLENDED else f"cac{suffix}"].to_numpy(
+                dtype=float, na_value=np.nan),
             "clv": s[f"clv{suffix}"].to_numpy(dtype=float, na_value=np.nan),
         }))
     frame = pd.concat(parts, ignore_index=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .metrics import incremental_figures, plan_metrics
+from .metrics import channel_lines, incremental_figures, plan_metrics
 from .params import ParamBatch
 from .simulate import SimResult, batch_arrays, simulate_chunk
 
@@ -32,7 +32,8 @@ class BatchSummary:
     """Per-row figures of a large batch (shape (n,)); incremental ones need a baseline."""
 
     npv_plan: np.ndarray
-    cac: np.ndarray
+    cac: np.ndarray  # CAC (paid)
+    cac_blended: np.ndarray
     clv: np.ndarray
     clv_to_cac: np.ndarray
     cost_of_sales_share: np.ndarray
@@ -80,6 +81,8 @@ def run_batch(
     threads = max(1, workers or os.cpu_count() or 1)
     plan_arrays = batch_arrays(batch)
     base_arrays = batch_arrays(baseline) if baseline is not None else None
+    # each channel's spend of plan and baseline on one channel axis: the lines of ROI
+    lines = channel_lines(batch, baseline) if baseline is not None else None
 
     per_row_baseline = baseline is not None and baseline.n > 1
     # a baseline shared by every row is simulated once, not once a chunk
@@ -89,10 +92,12 @@ def run_batch(
     def chunk(start: int) -> dict[str, np.ndarray]:
         rows = slice(start, min(start + chunk_rows, n))
         plan = rows_of(plan_arrays, rows)
+        spend = None if lines is None else (_rows(lines[0], rows), _rows(lines[1], rows))
         if base_arrays is not None and per_row_baseline:
             return summarise_chunk(plan, rows_of(base_arrays, rows),
-                                   keep_cash_flows=keep_cash_flows)
-        return summarise_chunk(plan, baseline_result=shared, keep_cash_flows=keep_cash_flows)
+                                   keep_cash_flows=keep_cash_flows, spend_lines=spend)
+        return summarise_chunk(plan, baseline_result=shared, keep_cash_flows=keep_cash_flows,
+                               spend_lines=spend)
 
     starts = range(0, n, chunk_rows)
     if threads == 1 or len(starts) == 1:
@@ -101,6 +106,11 @@ def run_batch(
         with ThreadPoolExecutor(min(threads, len(starts))) as pool:
             done = list(pool.map(chunk, starts))
     return BatchSummary(**{k: np.concatenate([d[k] for d in done]) for k in done[0]})
+
+
+def _rows(spend: np.ndarray, rows: slice) -> np.ndarray:
+    """Some rows of a spend array (C, T + 1, n); a spend shared by every row stays as it is."""
+    return spend if spend.shape[-1] == 1 else spend[..., rows]
 
 
 def rows_of(arrays: dict[str, np.ndarray], rows: slice) -> dict[str, np.ndarray]:
@@ -114,7 +124,9 @@ def rows_of(arrays: dict[str, np.ndarray], rows: slice) -> dict[str, np.ndarray]
 
 def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray] | None = None,
                     *, baseline_result: Mapping[str, np.ndarray] | None = None,
-                    keep_cash_flows: bool = False) -> dict[str, np.ndarray]:
+                    keep_cash_flows: bool = False,
+                    spend_lines: tuple[np.ndarray, np.ndarray] | None = None,
+                    ) -> dict[str, np.ndarray]:
     """The per-row figures of :class:`BatchSummary` for one chunk: plain arrays in and out.
 
     ``plan`` and ``baseline`` are :func:`~roi_models.engine.simulate.batch_arrays`
@@ -123,6 +135,10 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
     output of a baseline already simulated (:func:`run_batch` simulates a
     baseline shared by every chunk once). Returns the fields of
     :class:`BatchSummary` by name, each (n,) (the net cash flow (n, T+1)).
+    ``spend_lines``: each channel's spend of plan and baseline on one
+    channel axis (:func:`~roi_models.engine.metrics.channel_lines`), the
+    lines of ROI; by default the two ``spend`` arrays, which must then share
+    their channels.
     Pure: the unit of work of :func:`run_batch` and of a Dask task.
     """
     if baseline is not None and baseline_result is not None:
@@ -130,7 +146,7 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
     res = _result(plan)
     m = plan_metrics(res, plan)  # plan_metrics reads the discount rate by its schema path
     out = {
-        "npv_plan": m.npv, "cac": m.cac, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
+        "npv_plan": m.npv, "cac": m.cac, "cac_blended": m.cac_blended, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
         "cost_of_sales_share": m.cost_of_sales_share, "churn_monthly_avg": m.churn_monthly_avg,
         "customers_end": m.customers_end,
     }
@@ -138,7 +154,12 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
         baseline_result = simulate_chunk(baseline)
     if baseline_result is not None:
         ref = SimResult(horizon=res.horizon, **baseline_result)
-        case = incremental_figures(res, ref, plan["finance.discount_rate_annual"])
+        base_spend = baseline["spend"] if baseline is not None else None
+        plan_spend, base_spend = spend_lines or (plan["spend"], base_spend)
+        if base_spend is None:
+            raise ValueError("a baseline_result needs spend_lines (each channel's spend)")
+        case = incremental_figures(res, ref, plan["finance.discount_rate_annual"],
+                                   spend=plan_spend, baseline_spend=base_spend)
         out |= {"npv": case["npv"], "roi": case["roi"], "payback_month": case["payback_month"]}
     if keep_cash_flows:
         out["net_cash_flow"] = res.net_cash_flow

@@ -414,6 +414,187 @@ def irr_annual(cash_flows, *, solver: IRRSolver = "numpy_financial") -> Any:
     return annualise(irr_monthly(cash_flows))
 
 
+def mirr_monthly_npf(cash_flows, rate_monthly) -> Any:
+    """``numpy_financial.mirr`` of each row, financing and reinvesting at ``rate_monthly``.
+
+    Parameters
+    ----------
+    cash_flows : array_like, shape (T + 1,) or (n, T + 1)
+        Monthly flows, month 0 first.
+    rate_monthly : float or array_like, shape (n,)
+        Monthly rate of both the financing of the outflows and the
+        reinvestment of the inflows (the discount rate).
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (n,)
+        The monthly MIRR; NaN where the flows have no outflow or no inflow.
+
+    Examples
+    --------
+    numpy-financial's own example flows, financed and reinvested at 1 % a month:
+
+    >>> round(mirr_monthly_npf([-4500, -800, 800, 800, 600, 600, 800, 800, 700, 3000], 0.01), 6)
+    0.051406
+    """
+    cf = np.atleast_2d(np.asarray(cash_flows, dtype=float))
+    rates = np.broadcast_to(np.asarray(rate_monthly, dtype=float), (cf.shape[0],))
+    out = np.array([npf.mirr(row, r, r) for row, r in zip(cf, rates, strict=True)], dtype=float)
+    return float(out[0]) if np.ndim(cash_flows) == 1 else out
+
+
+def mirr_monthly(cash_flows, rate_monthly) -> Any:
+    """The modified IRR of a batch of monthly flows at once (same definition as numpy-financial).
+
+    Parameters
+    ----------
+    cash_flows : array_like, shape (T + 1,) or (n, T + 1)
+        Monthly flows, month 0 first.
+    rate_monthly : float or array_like, shape (n,)
+        Monthly financing and reinvestment rate (the discount rate).
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (n,)
+        NaN where a row has no outflow or no inflow.
+
+    Notes
+    -----
+    The outflows are financed at the rate (their present value at month 0),
+    the inflows reinvested at it until month T (their future value); the
+    MIRR is the rate that grows the first into the second over T months
+    [BMA]_ (ch. 5), as ``numpy_financial.mirr`` computes it:
+
+    .. math:: MIRR = \\left( \\frac{FV_T(CF^+)}{-PV_0(CF^-)} \\right)^{1/T} - 1
+
+    Unlike the IRR it has one value for any flows with both signs, and it
+    does not assume that inflows earn the IRR itself: a plan whose IRR is
+    several hundred per cent a year because it ties up almost no money
+    keeps a MIRR that says what its cash earns at the discount rate.
+
+    References
+    ----------
+    .. [BMA] Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 5.
+
+    Examples
+    --------
+    >>> mirr_monthly([[-4500, -800, 800, 800, 600, 600, 800, 800, 700, 3000],
+    ...               [100, 10, 0, 0, 0, 0, 0, 0, 0, 0]], 0.01).round(6)
+    array([0.051406,      nan])
+    """
+    cf = np.atleast_2d(np.asarray(cash_flows, dtype=float))
+    n, T1 = cf.shape
+    r = np.broadcast_to(np.asarray(rate_monthly, dtype=float), (n,))
+    t = np.arange(T1, dtype=float)
+    pv_out = -(np.minimum(cf, 0.0) * (1.0 + r[:, None]) ** -t).sum(axis=1)
+    fv_in = (np.maximum(cf, 0.0) * (1.0 + r[:, None]) ** (T1 - 1 - t)).sum(axis=1)
+    ok = (pv_out > 0) & (fv_in > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(ok, (fv_in / np.where(ok, pv_out, 1.0)) ** (1.0 / (T1 - 1)) - 1.0, np.nan)
+    return float(out[0]) if np.ndim(cash_flows) == 1 else out
+
+
+def mirr_annual(cash_flows, annual_rate, *, solver: IRRSolver = "numpy_financial") -> Any:
+    """Modified IRR of monthly flows at the discount rate, annualised.
+
+    Parameters
+    ----------
+    cash_flows : array_like, shape (T + 1,) or (n, T + 1)
+        Monthly flows, month 0 first.
+    annual_rate : float or array_like, shape (n,)
+        Annual discount rate: financing and reinvestment at its monthly
+        equivalent (:func:`roi_models.conventions.monthly_rate`).
+    solver : {"numpy_financial", "vectorised"}, default "numpy_financial"
+        ``numpy_financial.mirr`` row by row (:func:`mirr_monthly_npf`) or
+        the batch form (:func:`mirr_monthly`); the tests hold them equal.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (n,)
+        ``(1 + mirr_m)^12 - 1``; NaN where the flows lack an outflow or an inflow.
+
+    Notes
+    -----
+    .. math:: MIRR_{annual} = (1 + MIRR_{monthly})^{12} - 1
+
+    References
+    ----------
+    .. [BMA] Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 5.
+
+    Examples
+    --------
+    Money that doubles in a year, with proceeds reinvested at 10 % a year:
+
+    >>> flows = [-100] + [0] * 11 + [200]
+    >>> round(mirr_annual(flows, 0.10), 6), round(mirr_annual(flows, 0.10, solver="vectorised"), 6)
+    (1.0, 1.0)
+    """
+    if solver not in get_args(IRRSolver):
+        raise InputError.one("argument", "solver", solver,
+                             "one of: " + ", ".join(get_args(IRRSolver)))
+    rate = monthly_rate(np.asarray(annual_rate, dtype=float))
+    if solver == "numpy_financial":
+        return annualise(mirr_monthly_npf(cash_flows, rate))
+    return annualise(mirr_monthly(cash_flows, rate))
+
+
+IRR_MEANINGFUL, IRR_NO_OUTLAY, IRR_ABOVE_100 = 0.0, 1.0, 2.0
+"""Codes of :func:`irr_caveat`: a meaningful rate; no material up-front outlay; above 100 % a
+year."""
+MATERIAL_OUTLAY = 0.10
+"""An outlay is material when the deepest cumulative shortfall is at least this share of the
+present value of the incremental costs (see :func:`irr_caveat`)."""
+
+
+def irr_caveat(irr_annual_values, peak_outlay, pv_costs) -> np.ndarray:
+    """Whether an IRR is a meaningful rate of return, as a code per row.
+
+    Parameters
+    ----------
+    irr_annual_values : array_like, shape (n,)
+        Annual IRRs (NaN where none exists).
+    peak_outlay : array_like, shape (n,)
+        The deepest cumulative incremental shortfall, undiscounted (>= 0).
+    pv_costs : array_like, shape (n,)
+        Present value of the incremental costs (ROI's).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        :data:`IRR_NO_OUTLAY` where the peak outlay is below
+        :data:`MATERIAL_OUTLAY` (10 %) of the PV of costs, else
+        :data:`IRR_ABOVE_100` where the IRR is above 100 % a year, else
+        :data:`IRR_MEANINGFUL`; NaN where there is no IRR.
+
+    Notes
+    -----
+    The IRR is the return on the money a project ties up. A plan that pays
+    for its costs as it goes (a budget-neutral reallocation whose cumulative
+    cash dips only a little) has almost nothing tied up, and its IRR, the
+    rate that discounts a small dip against large later gains to zero, runs
+    into hundreds of per cent a year without saying anything a finance
+    reader can compare with a cost of capital; above 100 % a year the
+    implied reinvestment of every inflow at the IRR is not credible either
+    [BMA]_ (ch. 5, the pitfalls of IRR). The modified IRR
+    (:func:`mirr_annual`, at the discount rate) is shown beside it.
+
+    References
+    ----------
+    .. [BMA] Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 5.
+
+    Examples
+    --------
+    >>> irr_caveat([0.3, 5.9, 1.3, float("nan")], [100.0, 1.0, 100.0, 0.0], [500.0] * 4)
+    array([ 0.,  1.,  2., nan])
+    """
+    irr = np.asarray(irr_annual_values, dtype=float)
+    outlay = np.asarray(peak_outlay, dtype=float)
+    costs = np.asarray(pv_costs, dtype=float)
+    code = np.where(outlay < MATERIAL_OUTLAY * costs, IRR_NO_OUTLAY,
+                    np.where(irr > 1.0, IRR_ABOVE_100, IRR_MEANINGFUL))
+    return np.where(np.isnan(irr), np.nan, code)
+
+
 def payback_month(cash_flows, annual_rate=None) -> Any:
     """First month after which the cumulative cash flow stays at or above zero.
 
@@ -610,7 +791,8 @@ def _roi(pairs: Iterable[tuple[np.ndarray, Any]], annual_rate) -> ROI:
 
 
 __all__ = [
-    "PAYBACK_TOLERANCE", "ROI", "IRRSolver", "annual_discount_factors", "discount_factors",
-    "irr_annual", "irr_monthly", "irr_monthly_npf", "none_if_nan", "npv", "payback_month",
-    "roi_from_components",
+    "IRR_ABOVE_100", "IRR_MEANINGFUL", "IRR_NO_OUTLAY", "MATERIAL_OUTLAY", "PAYBACK_TOLERANCE",
+    "ROI", "IRRSolver", "annual_discount_factors", "discount_factors", "irr_annual",
+    "irr_caveat", "irr_monthly", "irr_monthly_npf", "mirr_annual", "mirr_monthly",
+    "mirr_monthly_npf", "none_if_nan", "npv", "payback_month", "roi_from_components",
 ]

@@ -21,7 +21,7 @@ Charts (keys of :data:`CHARTS`):
   last value is the NPV), both axes scaled to that plan and sharing zero;
   the other plans' cumulative lines are one legend click away; the
   discounted payback month is marked;
-- ``cac_cos``: blended CAC and cost of sales as a share of revenue, per plan;
+- ``cac_cos``: CAC (paid) and cost of sales as a share of revenue, per plan;
 - ``churn``: monthly churn of all customers per plan.
 """
 
@@ -162,7 +162,7 @@ def build(res: ScenarioResults, focus: str) -> dict[str, go.Figure]:
     figs["cashflow"] = fig
 
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.2,
-                        subplot_titles=(f"CAC, {cur} per customer won",
+                        subplot_titles=(f"CAC (paid), {cur} per customer won",
                                         "Cost of sales, % of revenue"))
     colours = [scenario_colour(i) for i in range(len(names))]
     fig.add_bar(x=labels, y=np.zeros(len(names)), name="CAC", marker={"color": colours},

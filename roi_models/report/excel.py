@@ -128,6 +128,15 @@ _SUMMARY: dict[str, tuple[str, str]] = {
     "npv_plan": ("NPV of the plan on its own, {cur}", "money"),
     "customers_end": ("Active customers at the end", "count"),
     "new_customers": ("New customers over the horizon", "count"),
+    "cac_paid": ("CAC (paid) again, as JSON's cac_paid, {cur} per customer", "money"),
+    "npv_without_terminal_value": ("NPV vs status quo without terminal value, {cur}", "money"),
+    "npv_with_terminal_value": ("NPV vs status quo with terminal value, {cur}", "money"),
+    "terminal_value": ("Terminal value vs status quo (present value), {cur}", "money"),
+    "peak_outlay": ("Peak outlay (deepest cumulative incremental cash), {cur}", "money"),
+    "budget": ("Channel and programme spend over the horizon, {cur}", "money"),
+    "extra_spend": ("Extra spend vs status quo (undiscounted), {cur}", "money"),
+    "irr_caveat": ("IRR caveat (0: a meaningful rate; 1: no material outlay; 2: above 100 % "
+                   "a year)", "count"),
 }
 _SOURCE_NAMES = {"traditional": "traditional channels", "social": "social channels",
                  "organic": "organic", "referral": "referrals"}
@@ -177,7 +186,7 @@ def _column(key: str, unit: str, currency: str, table: str) -> Column:
         if key in KPIS:
             kpi = KPIS[key]
             header = kpi_header(key, currency)
-            if key in ("cac", "clv"):
+            if key in ("cac", "cac_blended", "clv"):
                 header += " per customer"
             if key == "cost_of_sales_share":
                 header = "Cost of sales, % of revenue"

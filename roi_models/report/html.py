@@ -21,6 +21,7 @@ import plotly.offline
 from markupsafe import Markup
 
 from .. import __version__
+from ..analysis.decision import Recommendation, recommend
 from ..analysis.drivers import npv_drivers
 from ..analysis.scenarios import ScenarioResults
 from ..analysis.sensitivity import decision_margins, tornado
@@ -43,10 +44,11 @@ from ..charts.sensitivity import (
 from ..charts.style import PLOTLY_CONFIG
 from ..errors import InputError
 from ..files import write_atomic
-from ..formatting import format_kpi, money, month, percent
+from ..formatting import EXTRA_SPEND_LABEL, format_kpi, money, month, percent
 from . import prose
 from .options import ReportOptions
 from .views import (
+    INCREMENTAL_CARDS,
     ChartView,
     ScenarioKpis,
     budget_cell,
@@ -121,11 +123,10 @@ def _selected(results: ScenarioResults, options: ReportOptions) -> tuple[str, ..
 
 
 def plan_spend(results: ScenarioResults) -> dict[str, float]:
-    """Channel and programme spend of every scenario over months 0..T (undiscounted)."""
-    m = results.monthly
-    spend = m["channel_spend_traditional"] + m["channel_spend_social"] + m["programme_cost"]
-    totals = spend.groupby(m["scenario"], sort=False).sum()
-    return {str(k): float(v) for k, v in totals.items()}
+    """Channel and programme spend of every scenario over months 0..T (undiscounted): the
+    ``budget`` of :attr:`ScenarioResults.summary`."""
+    budget = results.summary.set_index("scenario")["budget"]
+    return {str(k): float(v) for k, v in budget.items()}
 
 
 def _budget_sentence(name: str, spend: dict[str, float], currency: str, horizon: int) -> str:
@@ -181,18 +182,19 @@ def _lower(label: str) -> str:
         label[:1].lower() + label[1:])
 
 
-def _recommend(results, plans, stress, options, labels, spend,
+def _recommend(results, decision: Recommendation, stress, options, labels, spend,
                sens: _Sensitivity | None = None) -> _Recommendation:
+    """The sentences of the recommendation that :func:`recommend` decided."""
     cur, T = results.currency, results.horizon
-    if not plans:
+    if decision.best is None:
         return _Recommendation(None, (
             "Recommendation: n/a (the file has no scenario besides the status quo).",))
     summary = results.summary.set_index("scenario")
-    npvs = {n: float(summary.loc[n, "npv"]) for n in plans}
-    ranked = sorted(plans, key=lambda n: (-npvs[n], plans.index(n)))
-    best = ranked[0]
+    ranked = list(decision.ranked)
+    npvs = {n: float(summary.loc[n, "npv"]) for n in ranked}
+    best = decision.best
     k = results.kpis(best)
-    if npvs[best] <= 0:
+    if not decision.adopts_a_plan:
         return _Recommendation(None, (
             prose.RECOMMEND_STATUS_QUO.format(months=T, plan=labels[best],
                                               npv=money(npvs[best], cur)),
@@ -201,8 +203,7 @@ def _recommend(results, plans, stress, options, labels, spend,
                else prose.PAYBACK_IN.format(month=month(k["payback_month"])))
     first = prose.RECOMMEND_PLAN.format(
         plan=labels[best], npv=money(k["npv"], cur), months=T,
-        roi=format_kpi("roi", k["roi"], cur), irr=format_kpi("irr_annual", k["irr_annual"], cur),
-        payback=payback)
+        roi=format_kpi("roi", k["roi"], cur), irr=_irr_in_sentence(k, cur), payback=payback)
     risk_npv = results.annual(best, risk_adjust_benefits=options.risk_adjust_benefits,
                               risk_adjust_costs=options.risk_adjust_costs).npv
     row = stress.set_index("scenario").loc[best]
@@ -234,6 +235,15 @@ def _recommend(results, plans, stress, options, labels, spend,
                                                 npv=money(npvs[second], cur), budget=budget))
     sentences.append(prose.RANGE_LATER)
     return _Recommendation(best, tuple(sentences))
+
+
+def _irr_in_sentence(k, cur: str) -> str:
+    """The IRR as the recommendation states it: with its caveat and the MIRR where it has one."""
+    irr = format_kpi("irr_annual", k["irr_annual"], cur)
+    if not k["irr_caveat"]:
+        return irr
+    mirr = format_kpi("mirr_annual", k["mirr_annual"], cur)
+    return prose.IRR_IN_SENTENCE_CAVEAT.format(irr=irr, mirr=mirr)
 
 
 def _whatif(results, plans, preferred):
@@ -278,6 +288,26 @@ def _risk_texts(stress: pd.DataFrame, results, names, labels) -> tuple[str, ...]
                                      pronoun="these plans" if many else "this plan"),)
 
 
+def _headline_notes(results: ScenarioResults, names, focus: str | None,
+                    labels: dict[str, str]) -> tuple[str, ...]:
+    """Under the KPI table: the terminal-value setting with the NPV at the other one, and why
+    an IRR marked * is not a meaningful rate."""
+    notes = []
+    if focus is not None:
+        k = results.kpis(focus)
+        with_tv = results.terminal_value == "customer_value"
+        other = k["npv_without_terminal_value" if with_tv else "npv_with_terminal_value"]
+        template = prose.TERMINAL_VALUE_CUSTOMER if with_tv else prose.TERMINAL_VALUE_NONE
+        notes.append(template.format(months=results.horizon, plan=labels[focus],
+                                     other=money(other, results.currency)))
+    codes = sorted({int(c) for n in names if n != STATUS_QUO
+                    for c in [results.kpis(n)["irr_caveat"]] if c})
+    if codes:
+        notes.append(prose.IRR_CAVEAT_NOTE.format(
+            reasons="; or ".join(prose.IRR_CAVEAT_REASONS[c] for c in codes)))
+    return tuple(notes)
+
+
 def render_report(results: ScenarioResults, options: ReportOptions) -> str:
     """The CMO report as one self-contained HTML string (pure and deterministic).
 
@@ -297,10 +327,9 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
     spend = plan_spend(results)
 
     stress = viral_stress(results)
-    npv = results.summary.set_index("scenario")["npv"]
-    best = max(plans, key=lambda n: (float(npv[n]), -plans.index(n))) if plans else None
-    sens = _sensitivity(results, best if best is not None and float(npv[best]) > 0 else None)
-    rec = _recommend(results, plans, stress, options, labels, spend, sens)
+    decision = recommend(results, plans)
+    sens = _sensitivity(results, decision.plan if decision.adopts_a_plan else None)
+    rec = _recommend(results, decision, stress, options, labels, spend, sens)
     focus = rec.scenario or (plans[0] if plans else None)
 
     kpis = tuple(
@@ -317,8 +346,8 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
         rate=percent(results.discount_rate), benefits_cut=percent(options.risk_adjust_benefits),
         costs_up=percent(options.risk_adjust_costs))
     for n in plans:
-        components = {c: v[results.index(n)]
-                      for c, v in results.case.incremental_components.items()}
+        components = {c: v[results.index(n)]  # the lines of ROI and of the annual table
+                      for c, v in results.case.incremental_lines.items()}
         plain_t = results.annual(n)
         adj_t = results.annual(n, risk_adjust_benefits=options.risk_adjust_benefits,
                                risk_adjust_costs=options.risk_adjust_costs)
@@ -409,6 +438,10 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
         "kpis": kpis,
         "kpi_labels": {c.key: c.label for c in kpis[0].cards} if kpis else {},
         "kpi_note": prose.KPI_TABLE_NOTE,
+        "headline_notes": _headline_notes(results, names, focus, labels),
+        "incremental_cards": INCREMENTAL_CARDS,
+        "extra_spend_label": EXTRA_SPEND_LABEL,
+        "methodology_headline": prose.METHODOLOGY_HEADLINE,
         "payback_convention": prose.PAYBACK_CONVENTION,
         "tables": tables,
         "intro_table": intro_table,

@@ -12,6 +12,8 @@ RECOMMEND_PLAN = (
     "Recommendation: adopt the plan \u201c{plan}\u201d. Against the status quo it adds an NPV of "
     "{npv} over {months} months (ROI {roi}, IRR {irr}) and {payback}."
 )
+IRR_IN_SENTENCE_CAVEAT = "{irr}, not a meaningful rate; MIRR {mirr}"
+"""The IRR in the recommendation when it carries a caveat (see the note under the table)."""
 RECOMMEND_STATUS_QUO = (
     "Recommendation: keep the status quo. No plan in this file beats doing nothing over "
     "{months} months; the best, \u201c{plan}\u201d, has an NPV of {npv}."
@@ -91,10 +93,32 @@ PAYBACK_CONVENTION = (
     "date (month 0). Where a payback is discounted, it says so."
 )
 KPI_TABLE_NOTE = (
-    "NPV, ROI, IRR and payback are incremental: each plan's net cash flow minus the status "
-    "quo's. CAC, CLV/CAC, cost of sales and churn describe each plan on its own. Budget: "
-    "channel and programme spend over the horizon (the status quo's in total, each plan's as "
-    "the difference; 'same' within 1 %, budget-neutral)."
+    "NPV, ROI, IRR, MIRR and payback are incremental: each plan's net cash flow minus the "
+    "status quo's. CAC, CLV/CAC, cost of sales and churn describe each plan on its own. "
+    "CAC (paid) is the cost of a customer won by the paid channels; CAC (blended) also "
+    "counts the free word-of-mouth and referral customers, so it is lower and falls whenever "
+    "word of mouth grows; CLV / CAC uses the paid figure. Extra spend: channel and programme "
+    "spend over the horizon, undiscounted, minus the status quo's (the status quo's row "
+    "gives its total; 'same' within 1 %, budget-neutral)."
+)
+IRR_CAVEAT_NOTE = (
+    "* Not a meaningful rate: {reasons}. The MIRR beside it finances the outflows and "
+    "reinvests the inflows at the discount rate."
+)
+IRR_CAVEAT_REASONS = {
+    1: "no material up-front outlay (the plan never has more than 10 % of the present "
+       "value of its costs out of pocket)",
+    2: "above 100 % a year (it would assume every inflow is reinvested at that rate)",
+}
+TERMINAL_VALUE_NONE = (
+    "Terminal value: none (finance.terminal_value: none, as total-economic-impact studies "
+    "do): every NPV stops at month {months}. Counting the customers still active then at their "
+    "customer value (customer_value) would give \u201c{plan}\u201d an NPV of {other}."
+)
+TERMINAL_VALUE_CUSTOMER = (
+    "Terminal value: customer_value: every NPV includes the customers active at month "
+    "{months} valued at their customer value and discounted to month 0 (total-economic-impact "
+    "studies count none). Without it, \u201c{plan}\u201d has an NPV of {other}."
 )
 
 MISSING_VALUE = "n/a (not used in this scenario)"
@@ -232,3 +256,45 @@ METHODOLOGY: tuple[tuple[str, str], ...] = (
      "Cost of sales share = cost of sales / revenue over months 1..T. Average churn = "
      "customers lost / customer-months at risk."),
 )
+
+METHODOLOGY_HEADLINE: tuple[tuple[str, str], ...] = (
+    ("CAC (paid) and CAC (blended)",
+     "The headline CAC is CAC (paid): all channel spend plus all cost of sales, divided by "
+     "the customers won by the traditional and social channels. CAC (blended) divides the "
+     "same costs plus referral rewards by every customer acquired, the free word-of-mouth "
+     "(organic) and referral customers included; it is shown beside the paid figure under "
+     "its own name because it falls whenever word of mouth grows, whatever the channels "
+     "achieve. CLV / CAC is the CLV of the customers won by the paid channels over CAC "
+     "(paid): value and cost of the same customers, the conservative ratio."),
+    ("ROI line by line",
+     "Benefits and costs are taken line by line at the finest level the model has: gross "
+     "profit, each channel's spend (every channel its own line), cost of sales of each kind, "
+     "referral rewards, support and programme cost, month by month. A line that rises against "
+     "the status quo is a cost, one that falls a benefit, as the line items of a Forrester "
+     "TEI study. Netting lines first (all spend as one line) would hide the cost of the "
+     "channels a plan raises inside the savings of those it cuts, and the ROI would depend on "
+     "how the lines were grouped; split one channel into two halves and this ROI does not "
+     "move."),
+    ("Terminal value",
+     "finance.terminal_value is none by default, as in TEI studies: the NPV stops at the "
+     "horizon. With customer_value the customers active at the horizon are valued at their "
+     "customer value (the same value as the CLV, with its perpetuity), discounted to month 0 "
+     "and added to the last month of the flows of NPV, ROI (its own line), IRR and MIRR; "
+     "payback never counts it, since it is not cash received within the horizon. The "
+     "summary states the setting and the NPV at the other one."),
+    ("IRR and MIRR",
+     "An IRR is shown with a caveat when it is not a meaningful rate: when the plan has no "
+     "material up-front outlay (it never has more than 10 % of the present value of its "
+     "costs out of pocket: almost no money is tied up, so any gain is a huge rate) "
+     "or when it is above 100 % a year. Beside it, the modified IRR (numpy-financial's mirr) "
+     "finances the outflows and reinvests the inflows at the discount rate, monthly, "
+     "annualised as (1 + mirr_m)^12 - 1."),
+    ("Extra spend",
+     "Each plan's channel and programme spend over the horizon, undiscounted, minus the "
+     "status quo's. A plan that spends more is not a like-for-like alternative to a "
+     "budget-neutral one: the summary states the difference beside its NPV. The "
+     "recommendation ranks plans by NPV, which already charges each plan for what it "
+     "spends."),
+)
+"""The methodology of the headline figures, a paragraph of its own (the model's structure is
+in :data:`METHODOLOGY`)."""

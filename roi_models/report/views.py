@@ -21,6 +21,7 @@ from ..engine import payback_month
 from ..formatting import (
     KPIS,
     format_kpi,
+    irr_caveat_text,
     is_missing,
     money,
     money_exact,
@@ -75,6 +76,7 @@ class KpiCard:
     help: str
     missing: bool
     tone: str  # 'good', 'bad' or ''
+    caveat: str = ""  # why the figure is not what it seems (an IRR that is not a rate)
 
 
 @dataclass(frozen=True)
@@ -154,17 +156,21 @@ class StressRow:
 
 # ----------------------------------------------------------------------------- builders
 KPI_KEYS: tuple[str, ...] = (
-    "npv", "roi", "irr_annual", "payback_month", "cac", "clv_to_cac", "cost_of_sales_share",
-    "churn_monthly_avg",
+    "npv", "roi", "irr_annual", "mirr_annual", "payback_month", "cac", "cac_blended",
+    "clv_to_cac", "cost_of_sales_share", "churn_monthly_avg",
 )
-"""The eight KPI cards, in order (labels, help and missing reasons from :data:`KPIS`)."""
+"""The KPI cards, in order (labels, help and missing reasons from :data:`KPIS`): the
+incremental ones first (:data:`INCREMENTAL_CARDS` of them), CAC (paid) beside CAC (blended)."""
+INCREMENTAL_CARDS = sum(1 for k in KPI_KEYS if KPIS[k].incremental)
+assert all(KPIS[k].incremental for k in KPI_KEYS[:INCREMENTAL_CARDS])  # the table's colspan
 
 KPI_HELP: dict[str, str] = {**{k: KPIS[k].help for k in KPI_KEYS}, **prose.KPI_HELP_REPORT}
 
 
 def kpi_cards(kpis: Mapping[str, Any], currency: str, horizon: int, *, baseline: bool
               ) -> tuple[KpiCard, ...]:
-    """The eight KPI cards of one scenario from :meth:`ScenarioResults.kpis` (house style)."""
+    """The KPI cards of one scenario from :meth:`ScenarioResults.kpis` (house style); the IRR's
+    card carries its caveat (:func:`roi_models.formatting.irr_caveat_text`) where it has one."""
     cards = []
     for key in KPI_KEYS:
         v = kpis.get(key)
@@ -177,8 +183,11 @@ def kpi_cards(kpis: Mapping[str, Any], currency: str, horizon: int, *, baseline:
                 tone = "good" if v > 0 else "bad"
             elif key == "clv_to_cac" and v < 1:
                 tone = "bad"
+        caveat = (irr_caveat_text(kpis.get("irr_caveat")) or "") if key == "irr_annual" \
+            and not baseline else ""
         cards.append(KpiCard(key=key, label=KPIS[key].label, text=text, value=exact(v),
-                             help=KPI_HELP[key], missing=is_missing(v), tone=tone))
+                             help=KPI_HELP[key], missing=is_missing(v), tone=tone,
+                             caveat=caveat))
     return tuple(cards)
 
 

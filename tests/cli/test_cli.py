@@ -100,8 +100,12 @@ def test_run_table_is_written_in_the_house_style(results):
 def test_missing_figures_carry_their_reason_once(results):
     text = format_summary(results)
     notes = [line for line in text.splitlines() if line.startswith("[")]
-    # the status quo is the baseline; the traditional plan never pays back
-    assert notes == ["[1] this is the baseline", "[2] does not pay back within 60 months"]
+    # the status quo is the baseline; the traditional plan never pays back; the social plan's
+    # IRR of 132 % a year is above 100 % a year (caveat code 2)
+    assert notes[:2] == ["[1] this is the baseline", "[2] does not pay back within 60 months"]
+    assert len(notes) == 3 and notes[2].startswith("[3] not a meaningful rate: above 100 % a year")
+    social = next(line for line in text.splitlines() if line.startswith("social"))
+    assert "132 % a year [3]" in social
     status_quo = next(line for line in text.splitlines() if line.startswith("status_quo"))
     assert status_quo.split()[1:5] == ["n/a", "[1]", "n/a", "[1]"]
     traditional = next(line for line in text.splitlines() if line.startswith("traditional"))
@@ -122,12 +126,18 @@ def test_run_json_is_the_json_document_of_the_run(capsys, results):
     expected = json.loads(json.dumps(json_document(results), allow_nan=False))
     assert printed.keys() == expected.keys() == {
         "file", "name", "currency", "discount_rate_annual", "horizon_months", "baseline",
-        "units", "scenarios"}
+        "terminal_value", "recommended", "units", "scenarios"}
+    assert printed["terminal_value"] == "none" and printed["recommended"] == "social"
     assert printed["scenarios"] == expected["scenarios"]
     assert printed["file"] == B2B and expected["file"] == ""  # the source as given
     social = printed["scenarios"]["social"]
     assert list(social["monthly"]) == ["month", *MONTHLY_JSON_FIELDS]
-    assert social["kpis"] == results.kpis("social")
+    kpis = results.kpis("social")
+    assert kpis["irr_caveat"] == 2  # above 100 % a year: the JSON carries the caveat's text
+    assert social["kpis"] == kpis | {"irr_caveat": social["kpis"]["irr_caveat"]}
+    assert social["kpis"]["irr_caveat"].startswith("not a meaningful rate: above 100 % a year")
+    assert social["kpis"]["cac"] == social["kpis"]["cac_paid"] > social["kpis"]["cac_blended"]
+    assert social["kpis"]["npv"] == social["kpis"]["npv_without_terminal_value"]
 
 
 def test_a_shipped_scenario_by_name(capsys):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import roi_models as rm
-from roi_models.engine import ParamBatch, business_case, plan_metrics, simulate
+from roi_models.engine import ParamBatch, business_case, channel_lines, plan_metrics, simulate
 from roi_models.engine.batch import run_batch
 
 
@@ -33,11 +33,14 @@ def test_chunks_and_threads_equal_one_simulation(request, chunk_rows, workers, l
     plan, base = request.getfixturevalue("large_batches" if large else "batches")
     whole = simulate(plan)
     m = plan_metrics(whole, plan)
-    case = business_case(whole, simulate(base), plan["finance.discount_rate_annual"], with_irr=False)
+    spend, base_spend = channel_lines(plan, base)  # each channel's spend, matched by name
+    case = business_case(whole, simulate(base), plan["finance.discount_rate_annual"],
+                         spend=spend, baseline_spend=base_spend, with_irr=False)
     out = run_batch(plan, base, chunk_rows=chunk_rows, workers=workers, keep_cash_flows=True)
     np.testing.assert_allclose(out.npv_plan, m.npv, rtol=1e-12)
     np.testing.assert_allclose(out.clv, m.clv, rtol=1e-12)
     np.testing.assert_allclose(out.cac, m.cac, rtol=1e-12)
+    np.testing.assert_allclose(out.cac_blended, m.cac_blended, rtol=1e-12)
     np.testing.assert_allclose(out.npv, case.npv, rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(out.roi, case.roi, rtol=1e-12)
     np.testing.assert_array_equal(out.payback_month, case.payback_month)

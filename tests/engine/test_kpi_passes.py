@@ -48,12 +48,15 @@ def numpy_plan_metrics(res, rate):
     cac_src = safe_ratio(cost, new_total)
     cac_src[:, 0] = np.nan
     acquired = new_total[:, ACQUIRED].sum(axis=1)
-    cac = safe_ratio(cost.sum(axis=1), acquired)
+    paid = new_total[:, [S_TRADITIONAL, S_SOCIAL]].sum(axis=1)
+    cac = safe_ratio(spend.sum(axis=1) + cos.sum(axis=1), paid)  # CAC (paid)
+    cac_blended = safe_ratio(cost.sum(axis=1), acquired)
     products = res.new[:, :, months] * res.customer_value[:, :, months]
     weighted = products.sum(axis=-1)
     clv_src = safe_ratio(weighted, new_total)
     clv_src[:, 0] = np.nan
     clv = safe_ratio(weighted[:, ACQUIRED].sum(axis=1), acquired)
+    clv_paid = safe_ratio(weighted[:, [S_TRADITIONAL, S_SOCIAL]].sum(axis=1), paid)
     active = res.active_customers
     added = res.new_customers[:, months].sum(axis=-1)
     churned = active[:, 0] - active[:, -1] + added
@@ -61,19 +64,23 @@ def numpy_plan_metrics(res, rate):
     d = np.atleast_2d(annual_discount_factors(rate, res.horizon))
     figures = {
         "npv": npv(res.net_cash_flow, rate), "cac_by_source": cac_src, "cac": cac,
-        "clv_by_source": clv_src, "clv": clv,
-        "clv_to_cac_by_source": safe_ratio(clv_src, cac_src), "clv_to_cac": safe_ratio(clv, cac),
+        "cac_blended": cac_blended, "clv_by_source": clv_src, "clv": clv,
+        "clv_to_cac_by_source": safe_ratio(clv_src, cac_src),
+        "clv_to_cac": safe_ratio(clv_paid, cac),
+        "budget": res.channel_spend.sum(axis=-1) + res.programme_cost.sum(axis=-1),
         "cost_of_sales_share": safe_ratio(cos.sum(axis=-1), res.revenue[:, months].sum(axis=-1)),
         "churn_monthly_avg": safe_ratio(churned, at_risk),
         "customers_end": active[:, -1], "new_customers_total": acquired,
     }
     clv_size_src = safe_ratio(np.abs(products).sum(axis=-1), new_total)
     clv_size = safe_ratio(np.abs(products)[:, ACQUIRED].sum(axis=(1, 2)), acquired)
+    clv_paid_size = safe_ratio(np.abs(products)[:, [S_TRADITIONAL, S_SOCIAL]].sum(axis=(1, 2)),
+                               paid)
     sizes = {
         "npv": (np.abs(res.net_cash_flow) * d).sum(axis=-1),
         "clv_by_source": clv_size_src, "clv": clv_size,
         "clv_to_cac_by_source": safe_ratio(clv_size_src, cac_src),
-        "clv_to_cac": safe_ratio(clv_size, cac),
+        "clv_to_cac": safe_ratio(clv_paid_size, cac),
         "churn_monthly_avg": safe_ratio(active[:, 0] + active[:, -1] + added, at_risk),
     }
     return figures, sizes
@@ -93,17 +100,31 @@ def vectorised_payback(cf):
     return month
 
 
-def numpy_case(res, baseline, rate):
+def roi_lines(res, spend):
+    """The signed lines of ROI (business_case's docstring), each channel's spend its own."""
+    lines = {"gross_profit": res.gross_profit}
+    lines |= {f"spend {c}": -np.asarray(spend[c]).T for c in range(spend.shape[0])}
+    lines |= {"cos traditional": -res.cost_of_sales_by_kind[:, 0],
+              "cos social": -res.cost_of_sales_by_kind[:, 1],
+              "referral_rewards": -res.referral_rewards, "support": -res.support_cost,
+              "programme": -res.programme_cost}
+    return lines
+
+
+def numpy_case(res, baseline, rate, spend, baseline_spend):
     inc = res.net_cash_flow - baseline.net_cash_flow
     d = np.atleast_2d(annual_discount_factors(rate, res.horizon))
-    base = baseline.components()
-    parts = {k: v - base[k] for k, v in res.components().items()}
+    base = roi_lines(baseline, baseline_spend)
+    parts = {k: v - base[k] for k, v in roi_lines(res, spend).items()}
     r = roi_from_components(parts, rate)
+    cumulative = np.cumsum(inc, axis=-1)
     figures = {"npv": npv(inc, rate), "roi": r.roi, "pv_benefits": r.pv_benefits,
                "pv_costs": r.pv_costs, "payback_month": vectorised_payback(inc),
-               "discounted_payback_month": vectorised_payback(inc * d)}
+               "discounted_payback_month": vectorised_payback(inc * d),
+               "peak_outlay": np.maximum(0.0, -cumulative.min(axis=-1))}
     sizes = {"npv": (np.abs(inc) * d).sum(axis=-1),
-             "roi": safe_ratio(r.pv_benefits + r.pv_costs, r.pv_costs)}
+             "roi": safe_ratio(r.pv_benefits + r.pv_costs, r.pv_costs),
+             "peak_outlay": np.abs(inc).sum(axis=-1)}
     return figures, sizes
 
 
@@ -127,8 +148,10 @@ def assert_passes_equal_numpy(batch: ParamBatch, baseline_rows) -> None:
     for name, expected in figures.items():
         assert_close(name, getattr(m, name), expected, sizes.get(name))
     baseline = res.rows(baseline_rows)
-    case = business_case(res, baseline, rate, with_irr=False)
-    figures, sizes = numpy_case(res, baseline, rate)
+    base_spend = batch.rows(np.atleast_1d(np.arange(batch.n)[baseline_rows])).spend
+    case = business_case(res, baseline, rate, spend=batch.spend, baseline_spend=base_spend,
+                         with_irr=False)
+    figures, sizes = numpy_case(res, baseline, rate, batch.spend, base_spend)
     for name, expected in figures.items():
         assert_close(name, getattr(case, name), expected, sizes.get(name))
     # the one payback rule: payback_month (compiled) gives the business case's months

@@ -44,7 +44,9 @@ def test_sheets_and_readable_headers_with_units(workbook, book):
     assert not any(h.startswith("Cumulative") and "a month" in h for h in monthly)
     summary = headers(book["summary"])
     assert {"Plan", "NPV vs status quo, EUR", "IRR, % a year", "ROI, %", "Payback, month",
-            "CAC, EUR per customer", "Cost of sales, % of revenue"} <= set(summary)
+            "CAC (paid), EUR per customer", "CAC (blended), EUR per customer",
+            "MIRR, % a year", "Extra spend vs status quo (undiscounted), EUR",
+            "Cost of sales, % of revenue"} <= set(summary)
     assert "Initial (month 0), EUR" in headers(book["annual"])
     reg = headers(book["assumptions"])
     assert {"Plan", "Assumption (field path)", "Value", "Unit", "Source", "Confidence",

@@ -102,8 +102,10 @@ def test_whatif_slider_redraws_chart_and_npv(loaded, results):
 
 
 def test_kpi_cards_show_run_figures(loaded, results):
+    from roi_models.report.views import KPI_KEYS
+
     cards = loaded.locator("#headline-kpis [data-kpi]")
-    assert cards.count() == 8
+    assert cards.count() == len(KPI_KEYS) == 10  # MIRR beside IRR, CAC (blended) beside (paid)
     for i in range(cards.count()):
         el = cards.nth(i)
         scenario, key, value = (el.get_attribute(a) for a in ("data-scenario", "data-kpi",
