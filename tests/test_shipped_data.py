@@ -482,8 +482,9 @@ def test_shipped_carryovers_are_compared_with_robyn_per_month(path):
             assert "per week" in entry.source and "per month" in entry.source, name
         if not low <= channel.carryover <= high:
             # Expected: a value outside Robyn's monthly range is our own rationale, says so,
-            # and is rated low (all shipped channels today: 0.05-0.5 a month against at most
-            # 0.38 for TV and 0.019 for print and radio).
+            # and is rated low (issue 11 converted every shipped channel from Robyn's weekly
+            # range, so none is outside today: 0-0.21 a month against at most 0.38 for TV and
+            # 0.019 for print and radio).
             assert entry.source.startswith("Rationale, not a published figure"), name
             assert entry.confidence == "low", name
 

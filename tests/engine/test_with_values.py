@@ -105,7 +105,8 @@ def test_the_issue_11_fields_are_batch_parameters(batch):
     assert organic[0] < organic[1]
     # Expected: a LinkedIn that counts nothing towards engagement leaves only programme spend
     assert res.engagement[2, -1] < res.engagement[1, -1]
-    with pytest.raises(InputError, match=r"channels\.linkedin\.awareness_lift = -1\.0: a number in \[0, 5\]"):
+    with pytest.raises(InputError,
+                       match=r"channels\.linkedin\.awareness_lift = -1\.0: a number in \[0, 5\]"):
         batch.with_values({"channels.linkedin.awareness_lift": -1.0})
     with pytest.raises(InputError, match=r"social\.participation_cap = 1\.5: a number in \[0, 1\]"):
         batch.with_values({"social.participation_cap": 1.5})
