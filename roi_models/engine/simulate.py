@@ -44,7 +44,7 @@ one-time cost). Sources: the literature named on each line.
   effects below reach these customers only, in every cohort alike.
 - Word of mouth (Bass 1969): the hazard ``(p_eff + q_eff A/M)`` acting on ``M - U`` is
   integrated exactly over each month (the Riccati solution of
-  ``dF/dt = (p + q' F)(1 - F)`` with ``q' = q_eff A(t-1)/U(t-1)``, the imitation of
+  ``dF/dt = (p_eff + q' F)(1 - F)`` with ``q' = q_eff A(t-1)/U(t-1)``, the imitation of
   adopters still active), ``q_eff = q (1 + beta_q pi)`` (participants recommend more),
   p and q monthly (``/ 12``). Without churn this reproduces the continuous Bass curve
   F(t) exactly; the forward step ``(p + q A/M)(M - U)`` would be off by up to 0.60 % of
@@ -54,9 +54,10 @@ one-time cost). Sources: the literature named on each line.
   ``referral(t) = r c (1 + lift pi) A(t-1)``. Bass imitation is unprompted word of
   mouth; the programme's customers come out of the same remaining market, and the
   share ``wom_share`` of them would have come by word of mouth anyway, so they are
-  moved, not added: ``moved = min(wom_share x referral, wom)`` leaves the organic
-  cohort, ``organic = wom - moved`` with wom the Bass adopters of the month. The
-  engagement lifts of the two are separate fields (beta_q and lift).
+  moved, not added: ``moved = min(wom_share x referral, bass)`` leaves the organic
+  cohort, ``organic = bass - moved`` with bass the Bass adopters of the month (at most
+  all of them are moved). The engagement lifts of the two are separate fields
+  (beta_q and lift).
 - Viral event (stress): impact ``d(t) = 0.5^((t - m)/h)`` for t >= m, mitigated by
   ``1 - mitigation x response x ramp(t)``; new customers x ``(1 - hit d)``,
   churn + ``added d`` (Luo 2009 finds that the damage of negative word of mouth
@@ -66,7 +67,9 @@ one-time cost). Sources: the literature named on each line.
 - Retention: ``churn_s(t) = churn0_s (1 - (1 - sigma) gamma pi) + downturn(t) + viral(t)``
   (gamma the observed churn gap of participants, sigma the share of it that is
   self-selection: engaged customers were the loyal ones already, so only
-  ``(1 - sigma) gamma`` is caused by taking part; the downturn is not reduced by
+  ``(1 - sigma) gamma`` is caused by taking part (Algesheimer, Borle, Dholakia & Singh
+  2010, Marketing Science 29(4), separate the two with a randomised invitation to a
+  customer community; sigma itself is the file's assumption); the downturn is not reduced by
   engagement: satisfaction is not loyalty);
   ``A_s(t) = A_s(t-1)(1 - churn_s(t)) + new_s(t)``.
 - Cash: revenue on retained customers ``R A_s(t-1)(1 - churn_s(t))`` (a new
@@ -497,13 +500,13 @@ def _simulate_rows(g, channel, spend, social,
             q_eff = q * (1.0 + beta_q * pi)
             imitation = q_eff * (A / M)
             q_adopter = q_eff if U == 0.0 else q_eff * (A / U)  # U = 0: the Bass curve from F = 0
-            wom = _bass_step(left, imitation, q_adopter, p_eff[t])  # unprompted word of mouth
+            bass = _bass_step(left, imitation, q_adopter, p_eff[t])  # awareness and word of mouth
             referred = referral_rate * (1.0 + referral_lift * pi) * A  # the programme, prompted
-            moved = min(wom_share * referred, wom)  # would have come by word of mouth anyway
+            moved = min(wom_share * referred, bass)  # would have come by word of mouth anyway
             new_s[S_EXISTING] = 0.0
             new_s[S_TRADITIONAL] = wins_k[0] * hit
             new_s[S_SOCIAL] = wins_k[1] * hit
-            new_s[S_ORGANIC] = (wom - moved) * hit
+            new_s[S_ORGANIC] = (bass - moved) * hit
             new_s[S_REFERRAL] = referred * hit
             new_total = new_s[S_TRADITIONAL] + new_s[S_SOCIAL] + new_s[S_ORGANIC] + new_s[S_REFERRAL]
             if new_total > left:  # capacity: never more than what is left of the market
