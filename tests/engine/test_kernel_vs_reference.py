@@ -3,8 +3,8 @@
 The reference is written from the equations of the engine's module docstring,
 one Python float at a time; the kernel must give the same figures to rounding
 (1e-9 relative, with a floor of 1e-12 of each series' largest value, at
-least 1e-12, for values near 0, and for customer counts at least 1e-12 of the market) for any valid plan: hypothesis draws every parameter within
-its schema bounds (tests/engine/test_properties.py), plus the shipped files.
+least 1e-12, for values near 0, and for customer counts at least 1e-12 of the
+market) for any valid plan: hypothesis draws every parameter within its schema bounds (tests/engine/test_properties.py), plus the shipped files.
 """
 
 import dataclasses
@@ -20,7 +20,6 @@ from roi_models.data import load_shipped
 from roi_models.engine import ParamBatch, simulate
 from roi_models.engine.simulate import batch_arrays, simulate_chunk
 from roi_models.errors import InputError
-
 
 # Customer counts: the reference works out what is left of the market as M - U, the kernel
 # carries it month by month; where U is within a few ulps of M (hypothesis found M = 32,769,
