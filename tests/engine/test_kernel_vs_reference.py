@@ -4,7 +4,8 @@ The reference is written from the equations of the engine's module docstring,
 one Python float at a time; the kernel must give the same figures to rounding
 (1e-9 relative, with a floor of 1e-12 of each series' largest value, at
 least 1e-12, for values near 0, and for customer counts at least 1e-12 of the
-market) for any valid plan: hypothesis draws every parameter within its schema bounds (tests/engine/test_properties.py), plus the shipped files.
+market) for any valid plan: hypothesis draws every parameter within its schema bounds
+(tests/engine/test_properties.py), plus the shipped files.
 """
 
 import dataclasses
