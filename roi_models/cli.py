@@ -469,7 +469,7 @@ def format_summary(res: ScenarioResults, names: Sequence[str] | None = None) -> 
     >>> text = format_summary(run_scenarios(load_shipped("b2b_it_services"), ["social"]))
     >>> print(text.splitlines()[3].split()[:5])
     ['scenario', 'NPV', 'ROI', 'IRR', 'MIRR']
-    >>> "EUR 9.2 m" in text and "n/a [1]" in text and "[1] this is the baseline" in text
+    >>> "EUR 2.7 m" in text and "n/a [1]" in text and "[1] this is the baseline" in text
     True
     >>> "Recommended: social" in text
     True

@@ -47,7 +47,7 @@ Which assumption moves the B2B social plan's NPV most?
 >>> res = run_scenarios(load_shipped("b2b_it_services"))
 >>> t = tornado(res, plan="social")
 >>> t.iloc[0]["field"]
-'social.word_of_mouth_lift'
+'economics.revenue_per_customer_monthly'
 """
 
 from __future__ import annotations

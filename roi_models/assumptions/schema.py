@@ -241,7 +241,14 @@ Spend = Annotated[Union[ConstantSpend, LinearSpend, ExplicitSpend], Field(discri
 
 
 class Channel(_Model):
-    """One marketing channel: spend schedule, carry-over (adstock) and saturation (Hill)."""
+    """One marketing channel: spend schedule, carry-over (adstock) and saturation (Hill).
+
+    Its spend buys leads (Hill on the adstock), may raise awareness (the Bass
+    innovation hazard p, Generalized Bass Model) and may count towards social
+    engagement: each effect has its own field, the same for both kinds. The kind
+    decides only which funnel the leads enter (the ``funnel.social_*`` advantages
+    apply to social leads) and the cohort of the customers won.
+    """
 
     kind: ChannelKind = Field(
         ..., description="'traditional' (TV, print, events, outbound...) or 'social'."
@@ -275,6 +282,35 @@ class Channel(_Model):
         description="Hill exponent alpha (Robyn: 0.5-3); above 1 gives an S-curve.",
         step=0.05,
     )
+    awareness_lift: float = num(
+        0.0, ge=0, le=5, unit="share", label="Awareness lift",
+        description="w_c: the channel's effect on awareness, the innovation coefficient p of "
+        "the Bass hazard (Generalized Bass Model, Bass, Krishnan & Jain 1994): "
+        "p_eff(t) = p (1 + sum_c w_c h_c(t)) / (1 + sum_c w_c h_c(0)) with "
+        "h_c = a_c / (a_c + awareness_half_saturation) on the channel's adstock, so p stays "
+        "the hazard at the spend before the plan. The same for both kinds; 0: the channel "
+        "buys leads only.", step=0.05,
+    )
+    awareness_half_saturation: float = num(
+        ..., ge=1, le=1e10, unit="currency/month", label="Awareness half-saturation",
+        description="Adstock at which the channel's awareness effect reaches half of "
+        "awareness_lift. Defaults to the channel's half_saturation (awareness saturates "
+        "with the channel's reach, as its leads do). At least 1, as half_saturation.",
+    )
+    engagement_weight: float = num(
+        0.0, ge=0, le=1, unit="share", label="Counts towards engagement",
+        description="Share of the channel's adstock that counts towards social engagement "
+        "e(t), like ongoing programme spend (1: every euro of adstock; 0: none). An "
+        "assumption of its own, not implied by the channel's kind.", step=0.05,
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _awareness_saturates_with_the_channel(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "awareness_half_saturation" not in data \
+                and "half_saturation" in data:
+            data = {**data, "awareness_half_saturation": data["half_saturation"]}
+        return data
 
 
 class Funnel(_Model):
@@ -330,8 +366,19 @@ class SocialEffects(_Model):
     """How social engagement e(t) in [0, 1] moves the business.
 
     e(t) = e0 + ramp(t) x (x(t) / (x(t) + half_saturation) - e0), where x(t) is
-    social adstock plus ongoing programme spend, ramp(t) = min(1, t / ramp_up_months)
-    and e0 the engagement before the plan (from social spend_before_plan).
+    the adstock of the channels that count towards engagement (each channel's
+    ``engagement_weight``) plus ongoing programme spend, ramp(t) = min(1, t /
+    ramp_up_months) and e0 the engagement before the plan (from spend_before_plan).
+
+    The effects reach the customers who take part in the community: the
+    participating share is pi(t) = participation_cap x e(t) of every cohort.
+    Participants churn (1 - self_selection_discount) x churn_reduction less, call
+    support_deflection less often, talk (word_of_mouth_lift) and refer
+    (referral_lift) more; the other customers are as without the community.
+    Self-selection: engaged customers were the loyal ones already, so part of the
+    observed member/non-member churn gap is who joins, not what joining does
+    (Algesheimer, Borle, Dholakia & Singh 2010, Marketing Science 29(4), separate
+    the two with a randomised invitation); only the rest lowers churn.
     """
 
     engagement_half_saturation: float = num(
@@ -340,27 +387,55 @@ class SocialEffects(_Model):
         "reaches one half. At least 1 (a currency unit a month), as the channels' "
         "half-saturation: a value near 0 makes the engagement ratio overflow.",
     )
+    participation_cap: float = num(
+        1.0, ge=0, le=1, unit="share", label="Community participation cap",
+        description="Share of customers who ever take part in the community: the "
+        "participating share is pi(t) = participation_cap x e(t), and the four "
+        "engagement effects below reach those customers only.", step=0.01,
+    )
     word_of_mouth_lift: float = num(
         0.0, ge=0, le=5, unit="share", label="Social lift on word of mouth",
-        description="beta_q: imitation q_eff = q x (1 + beta_q x e).", step=0.05,
+        description="beta_q: participants recommend more, so unprompted word of mouth "
+        "(Bass imitation) becomes q_eff = q x (1 + beta_q x pi).", step=0.05,
     )
     churn_reduction: float = num(
         0.0, ge=0, le=0.9, unit="share", label="Social effect on churn",
-        description="gamma: base churn x (1 - gamma x e) for engaged customers.", step=0.01,
+        description="gamma: the observed churn gap of participants against other "
+        "customers (participants churn gamma less, relative); the causal part "
+        "(1 - self_selection_discount) gamma applies to the participating share: base "
+        "churn x (1 - (1 - self_selection_discount) gamma pi).", step=0.01,
+    )
+    self_selection_discount: float = num(
+        0.0, ge=0, le=1, unit="share", label="Self-selection in the churn gap",
+        description="Share of the observed churn gap (churn_reduction) that is selection: "
+        "the customers who join a community were the loyal ones already, so that part "
+        "does not move when participation grows (0: all of the gap is caused by taking "
+        "part; 1: none of it).", step=0.05,
     )
     support_deflection: float = num(
         0.0, ge=0, le=0.9, unit="share", label="Community deflection",
-        description="Share of support contacts the community answers at full engagement.",
+        description="Share of the support contacts of participating customers that the "
+        "community answers: support x (1 - deflection x pi).",
         step=0.01,
     )
     referral_lift: float = num(
         0.0, ge=0, le=5, unit="share", label="Social lift on referrals",
-        description="Referrals per customer x (1 + lift x e).", step=0.05,
+        description="Participants send (1 + lift) times the referrals of other customers: "
+        "referrals per customer x (1 + lift x pi). A field of its own, apart from "
+        "word_of_mouth_lift (prompted and unprompted word of mouth are separate).",
+        step=0.05,
     )
 
 
 class Referrals(_Model):
-    """The referral loop: viral coefficient K = referrals x conversion / churn."""
+    """The referral programme: prompted, rewarded introductions by active customers.
+
+    Viral coefficient K = referrals x conversion / churn. Referral customers come
+    out of the same remaining market M - U as every other new customer; the share
+    ``word_of_mouth_share`` of them would have come by unprompted word of mouth
+    (Bass imitation) and is taken out of the organic adopters, so the programme
+    adds only the rest.
+    """
 
     referrals_per_customer_monthly: float = num(
         0.0, ge=0, le=1, unit="referrals/customer/month", label="Referrals per customer",
@@ -373,6 +448,13 @@ class Referrals(_Model):
     reward_per_customer: float = num(
         0.0, ge=0, le=1e7, unit="currency/customer", label="Referral reward",
         description="Reward paid per customer won by referral (an acquisition cost).",
+    )
+    word_of_mouth_share: float = num(
+        0.0, ge=0, le=1, unit="share", label="Referrals that word of mouth would bring",
+        description="Share of the referral programme's customers who would have come by "
+        "unprompted word of mouth (Bass imitation) anyway: they are moved from the organic "
+        "cohort to the referral cohort (and earn the reward), not added; at most the "
+        "month's word-of-mouth adopters are moved.", step=0.05,
     )
 
 

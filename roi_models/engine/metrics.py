@@ -379,7 +379,7 @@ def business_case(
     >>> case = business_case(sim, sim.rows(0), 0.10, spend=batch.spend,
     ...                      baseline_spend=batch.rows(np.array([0])).spend)
     >>> bool(case.npv[1] > 0), int(case.payback_month[1]), bool(np.isnan(case.roi[0]))
-    (True, 27, True)
+    (True, 40, True)
     """
     inc = res.net_cash_flow - baseline.net_cash_flow
     discounted = inc * annual_discount_factors(annual_rate, inc.shape[-1] - 1)

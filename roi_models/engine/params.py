@@ -27,11 +27,13 @@ from ..assumptions.schema import (
 from ..errors import InputError
 
 CHANNEL_PARAMS: tuple[str, ...] = (
-    "spend_before_plan", "carryover", "max_leads_monthly", "half_saturation", "shape"
+    "spend_before_plan", "carryover", "max_leads_monthly", "half_saturation", "shape",
+    "awareness_lift", "awareness_half_saturation", "engagement_weight",
 )
-_ABSENT_CHANNEL = {  # a channel a plan does not use: no spend, no leads
+_ABSENT_CHANNEL = {  # a channel a plan does not use: no spend, no leads, no awareness
     "spend_before_plan": 0.0, "carryover": 0.0, "max_leads_monthly": 0.0,
     "half_saturation": 1.0, "shape": 1.0,
+    "awareness_lift": 0.0, "awareness_half_saturation": 1.0, "engagement_weight": 0.0,
 }
 
 

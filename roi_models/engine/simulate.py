@@ -15,34 +15,67 @@ one-time cost). Sources: the literature named on each line.
   ``a_c(t) = s_c(t) + lambda_c a_c(t-1)``, ``a_c(0) = s_before_c / (1 - lambda_c)``.
 - Saturation (Hill; Jin et al. 2017, Google): ``leads_c = Lmax_c x^alpha / (x^alpha + 1)``
   with ``x = a_c / K_c``.
+- Awareness (Generalized Bass Model, Bass, Krishnan & Jain 1994, Marketing Science
+  13(3): marketing effort shifts the adoption hazard): every channel, of either kind,
+  raises the innovation coefficient,
+  ``p_eff(t) = p (1 + sum_c w_c h_c(t)) / (1 + sum_c w_c h_c(0))`` with
+  ``h_c = a_c / (a_c + Kaw_c)`` on the channel's adstock (w_c its ``awareness_lift``,
+  Kaw_c its ``awareness_half_saturation``; h_c(0) at the spend before the plan). So p
+  stays the hazard at today's spend (the status quo is unchanged by construction),
+  spend above it raises p with diminishing returns and cutting a channel lowers it.
+  Only p moves, not the whole hazard as in the GBM's ``x(t) (p + q F)``: imitation is
+  customers talking to each other, which the engagement lift on q below models, and
+  moving q with spend as well would count that effect twice; the saturating h_c
+  replaces the GBM's percentage change of effort, which is undefined for a channel
+  that starts from 0.
 - Funnel: ``opp_k = l2o x leads_k`` per channel kind k; cost of sales
   ``opp_k x cpo_k`` with ``cpo_social = cpo (1 - social_cost_reduction)``;
   wins ``win_k x opp_k(t - L_k)`` with ``L_social = L (1 - social_cycle_reduction)``,
   ``win_social = min(1, win (1 + uplift))``; a fractional lag splits wins
   between the two neighbouring months; months before the plan carry the
   steady pipeline of ``spend_before_plan``.
-- Engagement: ``e(t) = e0 + ramp(t) (x / (x + H) - e0)`` with ``x`` the social
-  adstock plus ongoing programme spend, ``ramp(t) = min(1, t / ramp_up_months)``
-  and ``e0`` the engagement of the social presence before the plan (from
-  ``spend_before_plan``): the organisation ramps up what the plan changes.
-- Word of mouth (Bass 1969): the hazard ``(p + q_eff A/M)`` acting on ``M - U`` is
+- Engagement: ``e(t) = e0 + ramp(t) (x / (x + H) - e0)`` with
+  ``x = sum_c v_c a_c + ongoing`` (v_c the channel's ``engagement_weight``, the same
+  field for both kinds, plus ongoing programme spend), ``ramp(t) = min(1, t /
+  ramp_up_months)`` and ``e0 = x0 / (x0 + H)``, ``x0 = sum_c v_c a_c(0)``, the
+  engagement before the plan: the organisation ramps up what the plan changes.
+- Participation: ``pi(t) = cap e(t)``, the share of customers who take part in the
+  community (``participation_cap`` the share who ever would); the four engagement
+  effects below reach these customers only, in every cohort alike.
+- Word of mouth (Bass 1969): the hazard ``(p_eff + q_eff A/M)`` acting on ``M - U`` is
   integrated exactly over each month (the Riccati solution of
-  ``dF/dt = (p + q' F)(1 - F)`` with ``q' = q_eff A(t-1)/U(t-1)``, the imitation of
-  adopters still active), ``q_eff = q (1 + beta_q e)``, p and q monthly (``/ 12``).
-  Without churn this reproduces the continuous Bass curve F(t) exactly; the
-  forward step ``(p + q A/M)(M - U)`` would be off by up to 1.3 % of M.
-- Referrals (viral loop): ``referral(t) = r c (1 + lift e) A(t-1)``.
+  ``dF/dt = (p_eff + q' F)(1 - F)`` with ``q' = q_eff A(t-1)/U(t-1)``, the imitation of
+  adopters still active), ``q_eff = q (1 + beta_q pi)`` (participants recommend more),
+  p and q monthly (``/ 12``). Without churn this reproduces the continuous Bass curve
+  F(t) exactly; the forward step ``(p + q A/M)(M - U)`` would be off by up to 0.60 % of
+  M at the Sultan et al. (1990) averages p = 0.03, q = 0.38 a year, and 1.3 % at the
+  colour-TV analogue p = 0.021, q = 0.583 (the largest gaps over 20 years).
+- Referrals (the programme: prompted, rewarded introductions):
+  ``referral(t) = r c (1 + lift pi) A(t-1)``. Bass imitation is unprompted word of
+  mouth; the programme's customers come out of the same remaining market, and the
+  share ``wom_share`` of them would have come by word of mouth anyway, so they are
+  moved, not added: ``moved = min(wom_share x referral, bass)`` leaves the organic
+  cohort, ``organic = bass - moved`` with bass the Bass adopters of the month (at most
+  all of them are moved). The engagement lifts of the two are separate fields
+  (beta_q and lift).
 - Viral event (stress): impact ``d(t) = 0.5^((t - m)/h)`` for t >= m, mitigated by
   ``1 - mitigation x response x ramp(t)``; new customers x ``(1 - hit d)``,
-  churn + ``added d`` (shape after Luo 2009).
+  churn + ``added d`` (Luo 2009 finds that the damage of negative word of mouth
+  lasts and wears out over months; the half-life form is the project's assumption).
 - Capacity: if all new customers exceed ``M - U(t-1)`` they are scaled down
   proportionally, so ``U <= M``.
-- Retention: ``churn_s(t) = churn0_s (1 - gamma e) + downturn(t) + viral(t)``
-  (the downturn is not reduced by engagement: satisfaction is not loyalty);
+- Retention: ``churn_s(t) = churn0_s (1 - (1 - sigma) gamma pi) + downturn(t) + viral(t)``
+  (gamma the observed churn gap of participants, sigma the share of it that is
+  self-selection: engaged customers were the loyal ones already, so only
+  ``(1 - sigma) gamma`` is caused by taking part (Algesheimer, Borle, Dholakia & Singh
+  2010, Marketing Science 29(4), separate the two with a randomised invitation to a
+  customer community; sigma itself is the file's assumption); the downturn is not reduced by
+  engagement: satisfaction is not loyalty);
   ``A_s(t) = A_s(t-1)(1 - churn_s(t)) + new_s(t)``.
 - Cash: revenue on retained customers ``R A_s(t-1)(1 - churn_s(t))`` (a new
   customer first pays next month, Gupta & Lehmann 2003); support
-  ``contacts x cost x A(t) x (1 - deflection e)``; net cash flow = gross profit
+  ``contacts x cost x A(t) x (1 - deflection pi)`` (participants' questions are answered
+  by the community); net cash flow = gross profit
   - channel spend - referral rewards - cost of sales - support - programme.
 - Customer value (Gupta & Lehmann 2003): ``V_s(t) = r_s(t+1) (m(t+1) + V_s(t+1)) / (1 + i)``
   backwards from the perpetuity ``V_s(T) = m(T) r_s(T) / (1 + i - r_s(T))``,
@@ -94,6 +127,8 @@ SCALARS: tuple[str, ...] = (
     "organisation.ramp_up_months", "organisation.implementation_cost_multiplier",
     "viral_event.enabled", "viral_event.month", "viral_event.acquisition_hit",
     "viral_event.added_churn", "viral_event.half_life_months", "viral_event.mitigation",
+    "social.participation_cap", "social.self_selection_discount",
+    "referrals.word_of_mouth_share",
 )
 """The scalar inputs of the kernel (schema paths), in the order of its parameter table."""
 
@@ -104,9 +139,10 @@ SCALARS: tuple[str, ...] = (
  _DOWN_START, _DOWN_LEN, _DOWN_CHURN, _CONTACTS, _CONTACT_COST,
  _ONE_TIME, _ONGOING, _RESPONSE, _RAMP, _IMPL,
  _VIRAL_ON, _VIRAL_MONTH, _VIRAL_HIT, _VIRAL_CHURN, _VIRAL_HALF, _VIRAL_MITIGATION,
+ _CAP, _SELF_SELECTION, _WOM_SHARE,
  ) = range(len(SCALARS))
 # rows of the kernel's channel table, in the order of params.CHANNEL_PARAMS
-_S_BEFORE, _LAMBDA, _LMAX, _K, _ALPHA = range(len(CHANNEL_PARAMS))
+_S_BEFORE, _LAMBDA, _LMAX, _K, _ALPHA, _AW_LIFT, _AW_K, _ENG_WEIGHT = range(len(CHANNEL_PARAMS))
 
 BY_SOURCE = ("active", "new", "retained", "survival", "customer_value")  # (n, 5, T+1)
 BY_KIND = ("leads", "opportunities", "cost_of_sales_by_kind", "spend_by_kind")  # (n, 2, T+1)
@@ -334,14 +370,15 @@ def _simulate_rows(g, channel, spend, social,
     """The monthly model, row by row and month by month (equations: the module docstring).
 
     Inputs: ``g`` (P, n) the scalar parameters in the order of :data:`SCALARS`,
-    ``channel`` (5, C, n) the channel parameters in the order of
+    ``channel`` (8, C, n) the channel parameters in the order of
     :data:`~roi_models.engine.params.CHANNEL_PARAMS`, ``spend`` (C, T+1, n) or
     (C, T+1, 1) (shared by every row; month 0 unused), ``social`` (C,) bool.
     Every other argument is an output, (n, 5, T+1), (n, 2, T+1) or (n, T+1),
     and is filled entirely. Names follow the equations: a_c carry-over
     (Broadbent 1979), leads by Hill saturation (Jin et al. 2017), opp and wins
     through the funnel with the sales-cycle lag, e engagement, q_eff and q' for
-    the exact Bass step (Bass 1969, :func:`_bass_step`), A active and U ever
+    the exact Bass step (Bass 1969, :func:`_bass_step`) with p_eff the awareness
+    (Bass, Krishnan & Jain 1994), pi participation, A active and U ever
     acquired customers, churn and survival r, revenue on retained customers
     and the customer value V with the Gupta & Lehmann (2003) perpetuity at T.
     """
@@ -350,6 +387,8 @@ def _simulate_rows(g, channel, spend, social,
     T = T1 - 1
     S = 5
     lam, K, Lmax, alpha = np.empty(C), np.empty(C), np.empty(C), np.empty(C)
+    w_aw, K_aw, v_eng = np.empty(C), np.empty(C), np.empty(C)  # awareness, engagement weight
+    p_eff, participation = np.empty(T1), np.empty(T1)  # of row i, month by month
     kind = np.empty(C, dtype=np.int64)  # 0 traditional, 1 social
     a = np.empty(C)  # carry-over a_c(t - 1), then a_c(t)
     cpo_k, win_k, opp_before = np.empty(2), np.empty(2), np.empty(2)
@@ -363,9 +402,11 @@ def _simulate_rows(g, channel, spend, social,
         p, q = g[_P, i] / 12.0, g[_Q, i] / 12.0  # monthly Bass coefficients
         R, gm = g[_R, i], g[_GM, i]
         l2o, H = g[_L2O, i], g[_H, i]
-        beta_q, gamma, deflection = g[_WOM, i], g[_GAMMA, i], g[_DEFLECT, i]
+        beta_q, deflection = g[_WOM, i], g[_DEFLECT, i]
+        gamma_causal = (1.0 - g[_SELF_SELECTION, i]) * g[_GAMMA, i]  # (1 - sigma) gamma
+        cap = g[_CAP, i]
         referral_rate = g[_REF_RATE, i] * g[_REF_CONV, i]  # r c
-        referral_lift, reward = g[_REF_LIFT, i], g[_REWARD, i]
+        referral_lift, reward, wom_share = g[_REF_LIFT, i], g[_REWARD, i], g[_WOM_SHARE, i]
         cpo_k[0] = g[_CPO, i]
         cpo_k[1] = g[_CPO, i] * (1.0 - g[_SOC_CPO, i])
         win_k[0] = g[_WIN, i]
@@ -388,32 +429,39 @@ def _simulate_rows(g, channel, spend, social,
             kind[c] = 1 if social[c] else 0
             lam[c], K[c] = channel[_LAMBDA, c, i], channel[_K, c, i]
             Lmax[c], alpha[c] = channel[_LMAX, c, i], channel[_ALPHA, c, i]
+            w_aw[c], K_aw[c] = channel[_AW_LIFT, c, i], channel[_AW_K, c, i]
+            v_eng[c] = channel[_ENG_WEIGHT, c, i]
 
         # ============================================================ channels, funnel, engagement
         # month 0: the steady state before the plan, a_c(0) = s_before / (1 - lambda), gives the
-        # pipeline of every month before the plan and the engagement e0 it starts from
-        leads_k[0] = leads_k[1] = a_social = 0.0
+        # pipeline of every month before the plan, the awareness and the engagement e0 it starts from
+        leads_k[0] = leads_k[1] = aw0 = x0 = 0.0
         for c in range(C):
             a[c] = channel[_S_BEFORE, c, i] / (1.0 - lam[c])
             leads_k[kind[c]] += _hill(a[c], K[c], Lmax[c], alpha[c])
-            a_social += a[c] * kind[c]
-        e0 = a_social / (a_social + H)
+            aw0 += w_aw[c] * a[c] / (a[c] + K_aw[c])  # sum_c w_c h_c(0)
+            x0 += v_eng[c] * a[c]
+        e0 = x0 / (x0 + H)
         engagement[i, 0] = e0
+        p_eff[0], participation[0] = p, cap * e0
         for k in range(2):
             opp_before[k] = l2o * leads_k[k]
             leads[i, k, 0] = opportunities[i, k, 0] = 0.0  # reported for months 1..T only
             cost_of_sales_by_kind[i, k, 0] = spend_by_kind[i, k, 0] = 0.0
         channel_spend[i, 0] = cost_of_sales[i, 0] = 0.0
         for t in range(1, T1):
-            leads_k[0] = leads_k[1] = spend_k[0] = spend_k[1] = a_social = 0.0
+            leads_k[0] = leads_k[1] = spend_k[0] = spend_k[1] = aw = x = 0.0
             for c in range(C):
                 s_c = spend[c, t, j]
                 a[c] = s_c + lam[c] * a[c]  # a_c(t) = s_c(t) + lambda_c a_c(t-1)
                 leads_k[kind[c]] += _hill(a[c], K[c], Lmax[c], alpha[c])
                 spend_k[kind[c]] += s_c
-                a_social += a[c] * kind[c]
-            x = a_social + ongoing
+                aw += w_aw[c] * a[c] / (a[c] + K_aw[c])  # sum_c w_c h_c(t)
+                x += v_eng[c] * a[c]
+            p_eff[t] = p * (1.0 + aw) / (1.0 + aw0)
+            x += ongoing
             engagement[i, t] = e0 + _ramp(t, ramp_up) * (x / (x + H) - e0)
+            participation[t] = cap * engagement[i, t]  # pi(t)
             for k in range(2):
                 leads[i, k, t] = leads_k[k]
                 opportunities[i, k, t] = l2o * leads_k[k]
@@ -433,7 +481,7 @@ def _simulate_rows(g, channel, spend, social,
         U = N0  # everyone ever acquired U(t - 1)
         left = M - N0  # what is left of the market, M - U(t - 1)
         for t in range(1, T1):
-            e = engagement[i, t]
+            pi = participation[t]
             # wins: win_k x opp_k(t - L_k), a fractional lag interpolating two months;
             # months before the plan (index <= 0) carry the steady pipeline
             for k in range(2):
@@ -449,14 +497,17 @@ def _simulate_rows(g, channel, spend, social,
             hit = 1.0 - viral_hit * d  # the factor on new customers
             viral = viral_churn * d
             # acquisition: paid wins, word of mouth (Bass), referrals, within the market
-            q_eff = q * (1.0 + beta_q * e)
+            q_eff = q * (1.0 + beta_q * pi)
             imitation = q_eff * (A / M)
             q_adopter = q_eff if U == 0.0 else q_eff * (A / U)  # U = 0: the Bass curve from F = 0
+            bass = _bass_step(left, imitation, q_adopter, p_eff[t])  # awareness and word of mouth
+            referred = referral_rate * (1.0 + referral_lift * pi) * A  # the programme, prompted
+            moved = min(wom_share * referred, bass)  # would have come by word of mouth anyway
             new_s[S_EXISTING] = 0.0
             new_s[S_TRADITIONAL] = wins_k[0] * hit
             new_s[S_SOCIAL] = wins_k[1] * hit
-            new_s[S_ORGANIC] = _bass_step(left, imitation, q_adopter, p) * hit
-            new_s[S_REFERRAL] = referral_rate * (1.0 + referral_lift * e) * hit * A
+            new_s[S_ORGANIC] = (bass - moved) * hit
+            new_s[S_REFERRAL] = referred * hit
             new_total = new_s[S_TRADITIONAL] + new_s[S_SOCIAL] + new_s[S_ORGANIC] + new_s[S_REFERRAL]
             if new_total > left:  # capacity: never more than what is left of the market
                 for s in range(S):
@@ -467,7 +518,7 @@ def _simulate_rows(g, channel, spend, social,
             # retention: A_s(t) = A_s(t-1)(1 - churn_s(t)) + new_s(t)
             A = 0.0
             for s in range(S):
-                churn = churn0[s] * (1.0 - gamma * e) + downturn + viral
+                churn = churn0[s] * (1.0 - gamma_causal * pi) + downturn + viral
                 survival[i, s, t] = 1.0 - churn
                 retained[i, s, t] = active[i, s, t - 1] * survival[i, s, t]
                 new[i, s, t] = new_s[s]
@@ -482,7 +533,7 @@ def _simulate_rows(g, channel, spend, social,
         net_cash_flow[i, 0] = -programme_cost[i, 0]
         margin_per_customer[i, 0] = R * gm  # no support cost in month 0
         for t in range(1, T1):
-            support_per_customer = support_per_contact * (1.0 - deflection * engagement[i, t])
+            support_per_customer = support_per_contact * (1.0 - deflection * participation[t])
             kept = 0.0  # customers retained from month t - 1: they pay in month t
             for s in range(S):
                 kept += retained[i, s, t]

@@ -48,7 +48,7 @@ def format_kpis(frame: pd.DataFrame, currency: str, *, horizon: int | None = Non
     >>> table.loc["status_quo", "NPV, EUR"]
     'n/a (this is the baseline)'
     >>> table.loc["social", "ROI, %"]
-    '174 %'
+    '51 %'
     """
     rows = {}
     for _, row in frame.iterrows():

@@ -240,13 +240,27 @@ METHODOLOGY: tuple[tuple[str, str], ...] = (
      "month after which the cumulative incremental cash flow stays at or above zero "
      "(discounted payback: the same on discounted flows)."),
     ("Channels",
-     "Carry-over a(t) = s(t) + lambda a(t-1); leads = Lmax a^alpha / (a^alpha + K^alpha) "
+     "Carry-over a(t) = s(t) + lambda a(t-1), lambda per month (published weekly ranges "
+     "converted as lambda_week^(52/12)); leads = Lmax a^alpha / (a^alpha + K^alpha) "
      "(diminishing returns). Leads become opportunities and customers through the funnel; "
-     "social leads cost less per opportunity, win more often and close sooner."),
+     "where the file says so, social leads cost less per opportunity, win more often and "
+     "close sooner. Every channel, traditional or social, can also raise awareness and count "
+     "towards engagement, each by its own assumption: a channel's kind changes nothing by "
+     "itself."),
     ("Word of mouth and retention",
-     "Bass: organic adopters = (p + q_eff A/M)(M - U), q_eff = q (1 + beta e); p and q per "
-     "year divided by 12. Churn = churn0 (1 - gamma e) + downturn + viral shock; a downturn "
-     "raises churn whatever the engagement e."),
+     "Bass: organic adopters = (p_eff + q_eff A/M)(M - U), integrated over each month; p and "
+     "q per year divided by 12. Awareness (Generalized Bass Model): p_eff = p (1 + sum of "
+     "w_c h_c(t)) / (1 + sum of w_c h_c(0)), h_c = a_c / (a_c + K_c), so p is today's hazard "
+     "and spend above or below today's moves it. Community effects reach the customers who "
+     "take part, pi = cap x e: q_eff = q (1 + beta pi); churn = churn0 (1 - (1 - s) gamma "
+     "pi) + downturn + viral shock, where s is the share of the members' lower churn that is "
+     "self-selection (loyal customers join); support cost falls by deflection x pi; a "
+     "downturn raises churn whatever the engagement."),
+    ("Referrals and word of mouth",
+     "Word of mouth (Bass imitation) is unprompted; the referral programme is prompted and "
+     "rewarded: referrals = r c (1 + lift pi) A. Its customers come out of the same remaining "
+     "market, and the share of them who would have come by word of mouth anyway is moved from "
+     "the organic customers to the referral ones, not added, so no customer is counted twice."),
     ("CAC and CLV",
      "CAC = (channel spend + cost of sales of a kind) / customers won from it; blended CAC "
      "adds referral rewards over all customers acquired. CLV = present value of a "

@@ -17,7 +17,7 @@ B2B = str(scenario_path("b2b_it_services"))
 
 @pytest.fixture
 def bad_file(tmp_path):
-    text = Path(B2B).read_text().replace("carryover: {value: 0.3,", "carryover: {value: 1.3,")
+    text = Path(B2B).read_text().replace("carryover: {value: 0.018862,", "carryover: {value: 1.3,")
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     return path

@@ -94,18 +94,28 @@ def simulate_reference(batch: ParamBatch) -> dict[str, np.ndarray]:
             f = lag[k] - L
             return win[k] * ((1.0 - f) * opp_at(k, t - L) + f * opp_at(k, t - L - 1))
 
-        # engagement e(t) = e0 + ramp(t) (x/(x + H) - e0)
+        # awareness (Bass, Krishnan & Jain 1994): p_eff(t) = p (1 + sum w h(t)) / (1 + sum w h(0)),
+        # h_c = a_c / (a_c + Kaw_c), for every channel whatever its kind
+        def awareness(t):
+            return sum(ch["awareness_lift"][c] * a[c][t]
+                       / (a[c][t] + ch["awareness_half_saturation"][c]) for c in range(C))
+
+        p_ratio = [(1.0 + awareness(t)) / (1.0 + awareness(0)) for t in range(T + 1)]
+        # engagement e(t) = e0 + ramp(t) (x/(x + H) - e0), x = sum v_c a_c + ongoing programme
         H = v["social.engagement_half_saturation"]
-        a_social = [sum(a[c][t] for c in range(C) if social[c]) for t in range(T + 1)]
-        e0 = a_social[0] / (a_social[0] + H)
+        a_engaging = [sum(ch["engagement_weight"][c] * a[c][t] for c in range(C))
+                      for t in range(T + 1)]
+        e0 = a_engaging[0] / (a_engaging[0] + H)
 
         def ramp(t):
             R = v["organisation.ramp_up_months"]
             return 1.0 if R == 0 else min(1.0, t / R)
 
-        e = [e0] + [e0 + ramp(t) * ((a_social[t] + v["programme.ongoing_monthly"])
-                                    / (a_social[t] + v["programme.ongoing_monthly"] + H) - e0)
+        e = [e0] + [e0 + ramp(t) * ((a_engaging[t] + v["programme.ongoing_monthly"])
+                                    / (a_engaging[t] + v["programme.ongoing_monthly"] + H) - e0)
                     for t in range(1, T + 1)]
+        # participation pi(t) = cap e(t): the share of every cohort that takes part
+        part = [v["social.participation_cap"] * e[t] for t in range(T + 1)]
         # customers
         M, N0 = v["market.potential_customers"], v["market.initial_customers"]
         p, q = v["market.bass_p_annual"] / 12, v["market.bass_q_annual"] / 12
@@ -126,19 +136,23 @@ def simulate_reference(batch: ParamBatch) -> dict[str, np.ndarray]:
             down = (v["retention.downturn.added_churn"]
                     if start <= t < start + v["retention.downturn.duration_months"] else 0.0)
             factor = 1.0 - v["viral_event.acquisition_hit"] * d
-            q_eff = q * (1.0 + v["social.word_of_mouth_lift"] * e[t])
+            q_eff = q * (1.0 + v["social.word_of_mouth_lift"] * part[t])
+            word_of_mouth = bass_new(M, U, A, q_eff, p * p_ratio[t])
+            referred = (v["referrals.referrals_per_customer_monthly"] * v["referrals.conversion"]
+                        * (1.0 + v["social.referral_lift"] * part[t]) * A)
+            # referral customers who would have come by word of mouth move out of organic
+            moved = min(v["referrals.word_of_mouth_share"] * referred, word_of_mouth)
             got = [0.0,
                    wins(0, t) * factor,
                    wins(1, t) * factor,
-                   bass_new(M, U, A, q_eff, p) * factor,
-                   v["referrals.referrals_per_customer_monthly"] * v["referrals.conversion"]
-                   * (1.0 + v["social.referral_lift"] * e[t]) * A * factor]
+                   (word_of_mouth - moved) * factor,
+                   referred * factor]
             total = sum(got)
             if total > M - U:  # capacity
                 got = [x * (M - U) / total for x in got]
             for s in range(5):
-                churn = (v[f"retention.churn_monthly.{SOURCES[s]}"]
-                         * (1.0 - v["social.churn_reduction"] * e[t])
+                causal = (1.0 - v["social.self_selection_discount"]) * v["social.churn_reduction"]
+                churn = (v[f"retention.churn_monthly.{SOURCES[s]}"] * (1.0 - causal * part[t])
                          + down + v["viral_event.added_churn"] * d)
                 survival[s][t] = 1.0 - churn
                 retained[s][t] = active[s][t - 1] * (1.0 - churn)
@@ -163,7 +177,7 @@ def simulate_reference(batch: ParamBatch) -> dict[str, np.ndarray]:
             o["engagement"][t] = e[t]
             support_per_customer = 0.0 if t == 0 else (
                 v["support.contacts_per_customer_monthly"] * v["support.cost_per_contact"]
-                * (1.0 - v["social.support_deflection"] * e[t]))
+                * (1.0 - v["social.support_deflection"] * part[t]))
             o["active_customers"][t] = sum(active[s][t] for s in range(5))
             o["new_customers"][t] = sum(new[s][t] for s in range(5))
             o["revenue"][t] = R * sum(retained[s][t] for s in range(5))

@@ -185,3 +185,80 @@ def test_viral_event_decays_with_its_half_life_and_response_mitigates():
     assert added[0, 2] == pytest.approx(0.04)  # peak at the event month
     assert added[0, 4] == pytest.approx(0.02)  # one half-life later
     assert added[1, 2] == pytest.approx(0.02)  # full response capability avoids half
+
+
+def test_awareness_raises_the_innovation_hazard_by_the_generalized_bass_ratio():
+    # Generalized Bass Model (Bass, Krishnan & Jain 1994), the model's form:
+    # p_eff = p (1 + w h(t)) / (1 + w h(0)), h = a / (a + Kaw). No imitation (q = 0), no churn,
+    # no paid leads, no carry-over: adoption is pure innovation, U(t) = M (1 - exp(-p_eff t)).
+    # p = 0.12 a year = 0.01 a month, w = 1, spend = Kaw (h = 1/2), nothing before the plan
+    # (h(0) = 0): p_eff = 0.01 x 1.5 = 0.015 a month, so month 1 brings
+    # 1e6 x (1 - e^-0.015) = 14,888.06 adopters and month 12 ends at 1e6 x (1 - e^-0.18).
+    M = 1e6
+
+    def plan(spend, before, lift):
+        return neutral_plan({
+            "market": {"potential_customers": M, "bass_p_annual": 0.12},
+            "channels": {"tv": {"spend": {"amount": spend}, "spend_before_plan": before,
+                                "awareness_lift": lift, "awareness_half_saturation": 1000.0}},
+        })
+
+    res, _ = run(plan(1000.0, 0.0, 1.0), plan(1000.0, 1000.0, 1.0), plan(0.0, 1000.0, 1.0),
+                 plan(1000.0, 0.0, 0.0))
+    assert res.new[0, S_ORGANIC, 1] == pytest.approx(14_888.06, abs=0.01)
+    assert res.active_customers[0, 12] == pytest.approx(M * -np.expm1(-0.18), rel=1e-12)
+    # Expected: spend that stays at its level before the plan leaves p as it is (the status
+    # quo unchanged by construction): U(t) = M (1 - exp(-0.01 t)), as with no awareness at all.
+    np.testing.assert_allclose(res.active_customers[1], M * -np.expm1(-0.01 * np.arange(61)),
+                               rtol=1e-12)
+    np.testing.assert_allclose(res.active_customers[3], res.active_customers[1], rtol=1e-12)
+    # Expected: cutting the channel lowers p to p / (1 + w h(0)) = 0.01 / 1.5 a month.
+    assert res.new[2, S_ORGANIC, 1] == pytest.approx(M * -np.expm1(-0.01 / 1.5), rel=1e-12)
+
+
+def test_engagement_effects_reach_the_participating_share_less_self_selection():
+    # pi = cap x e; churn = churn0 (1 - (1 - sigma) gamma pi); support per customer
+    # = contacts x cost x (1 - deflection x pi). Programme spend 1e9 against H = 1000 makes
+    # e = 1e9 / (1e9 + 1000) from month 1 (no ramp). With churn0 = 0.02, gamma = 0.5,
+    # sigma = 0.4, cap = 0.3: churn = 0.02 (1 - 0.6 x 0.5 x 0.3 e) = 0.02 (1 - 0.09 e),
+    # 0.0182 at e = 1; with deflection 0.5 support is 10 x (1 - 0.15 e) = 8.5 per customer.
+    plan = neutral_plan({
+        "market": {"initial_customers": 1000.0},
+        "retention": {"churn_monthly": {"existing": 0.02}},
+        "social": {"churn_reduction": 0.5, "self_selection_discount": 0.4,
+                   "participation_cap": 0.3, "support_deflection": 0.5},
+        "support": {"contacts_per_customer_monthly": 1.0, "cost_per_contact": 10.0},
+        "programme": {"ongoing_monthly": 1e9},
+        "organisation": {"ramp_up_months": 0},
+    })
+    res, _ = run(plan)
+    e = 1e9 / (1e9 + 1000.0)
+    assert res.engagement[0, 1] == pytest.approx(e, rel=1e-12)
+    assert res.churn_rate[0, 0, 1] == pytest.approx(0.02 * (1 - 0.09 * e), rel=1e-12)
+    assert 0.02 * (1 - 0.09) == pytest.approx(0.0182)
+    assert res.support_cost[0, 1] / res.active_customers[0, 1] == pytest.approx(
+        10.0 * (1 - 0.15 * e), rel=1e-12)
+
+
+def test_referral_customers_who_would_have_come_by_word_of_mouth_are_moved_not_added():
+    # Month 1, 1,000 customers, M = 1e5 (F0 = 0.01), q = 0.12 a year (0.01 a month), p = 0:
+    # the exact Bass step (logistic) brings W = M F0 (e^q - 1)(1 - F0) / (1 - F0 + F0 e^q)
+    # = 9.9487 adopters; the programme r c A =
+    # 0.01 x 0.5 x 1000 = 5 referral customers. With word_of_mouth_share 0.4, 0.4 x 5 = 2 of
+    # them are taken out of the organic cohort: organic W - 2, referral 5, all new W + 3.
+    def plan(share, q=0.12):
+        return neutral_plan({
+            "market": {"initial_customers": 1000.0, "bass_q_annual": q},
+            "referrals": {"referrals_per_customer_monthly": 0.01, "conversion": 0.5,
+                          "word_of_mouth_share": share},
+        })
+    res, _ = run(plan(0.0), plan(0.4), plan(1.0, q=0.0))
+    W = res.new[0, S_ORGANIC, 1]
+    assert W == pytest.approx(1e5 * 0.01 * np.expm1(0.01) * 0.99 / (0.99 + 0.01 * np.exp(0.01)),
+                              rel=1e-12)
+    assert W == pytest.approx(9.9487, abs=1e-4)
+    assert res.new[1, S_REFERRAL, 1] == pytest.approx(5.0) == res.new[0, S_REFERRAL, 1]
+    assert res.new[1, S_ORGANIC, 1] == pytest.approx(W - 2.0, rel=1e-12)
+    assert res.new_customers[1, 1] == pytest.approx(res.new_customers[0, 1] - 2.0, rel=1e-12)
+    # Expected: with no word of mouth to move from (q = 0), all five are added.
+    assert res.new[2, S_ORGANIC, 1] == 0.0 and res.new[2, S_REFERRAL, 1] == pytest.approx(5.0)

@@ -30,6 +30,9 @@ PATHS = {
     "social.churn_reduction": None,
     "social.support_deflection": None,
     "social.referral_lift": None,
+    "social.participation_cap": None,
+    "social.self_selection_discount": None,
+    "referrals.word_of_mouth_share": None,
     "referrals.referrals_per_customer_monthly": 0.2,
     "referrals.conversion": None,
     "referrals.reward_per_customer": 1e4,
@@ -48,10 +51,12 @@ PATHS = {
     **{f"retention.churn_monthly.{s}": None for s in SOURCES},
 }
 CHANNEL = {"spend.amount": 1e7, "spend_before_plan": 1e7, "carryover": None,
-           "max_leads_monthly": 1e5, "half_saturation": 1e7, "shape": None}
+           "max_leads_monthly": 1e5, "half_saturation": 1e7, "shape": None,
+           "awareness_lift": None, "awareness_half_saturation": 1e7, "engagement_weight": None}
 SOCIAL_EFFECTS = ["social.word_of_mouth_lift", "social.churn_reduction", "social.support_deflection",
                   "social.referral_lift", "funnel.social_cost_reduction", "funnel.social_cycle_reduction",
-                  "funnel.social_win_rate_uplift", "programme.response_capability"]
+                  "funnel.social_win_rate_uplift", "programme.response_capability",
+                  "social.participation_cap", "social.self_selection_discount"]
 
 
 def bounded(path, cap):
@@ -117,8 +122,10 @@ def test_more_spend_never_lowers_leads_in_the_same_month(plan, k_tv, k_social):
 @COMMON
 @given(plans(), st.data())
 def test_social_plan_with_zero_social_spend_and_effects_equals_traditional(plan, data):
-    no_social = {
-        "channels": {"social_ads": {"spend": {"amount": 0.0}, "spend_before_plan": 0.0}},
+    no_social = {  # no social spend, and no channel counts towards engagement
+        "channels": {"social_ads": {"spend": {"amount": 0.0}, "spend_before_plan": 0.0,
+                                    "engagement_weight": 0.0},
+                     "tv": {"engagement_weight": 0.0}},
         "programme": {"ongoing_monthly": 0.0, "one_time_cost": 0.0, "response_capability": 0.0},
     }
     traditional = neutral_plan(deep_merge(plan.model_dump(), no_social))

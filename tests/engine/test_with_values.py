@@ -86,3 +86,27 @@ def test_values_within_bounds_are_applied_row_by_row(batch):
     assert np.isfinite(simulate(out).net_cash_flow).all()
     # the batch it came from is unchanged
     assert batch["funnel.win_rate"][0] == 0.2 and batch.spend.shape[2] == 1
+
+
+def test_the_issue_11_fields_are_batch_parameters(batch):
+    # The awareness, engagement-weight, participation, self-selection and moved-referral fields
+    # reach the kernel through with_values like any other field (sensitivity, explorer).
+    rows = batch.with_values({
+        "channels.linkedin.awareness_lift": [0.0, 0.5, 2.0],
+        "channels.events.awareness_half_saturation": 50_000.0,
+        "channels.linkedin.engagement_weight": [1.0, 1.0, 0.0],
+        "social.participation_cap": [0.3, 0.3, 0.3],
+        "social.self_selection_discount": 0.5,
+        "referrals.word_of_mouth_share": 0.5,
+    })
+    res = simulate(rows)
+    # Expected: more awareness lift on LinkedIn, more word-of-mouth adopters (organic, index 3)
+    organic = res.new[:, 3, 1:].sum(axis=1)
+    assert organic[0] < organic[1]
+    # Expected: a LinkedIn that counts nothing towards engagement leaves only programme spend
+    assert res.engagement[2, -1] < res.engagement[1, -1]
+    with pytest.raises(InputError,
+                       match=r"channels\.linkedin\.awareness_lift = -1\.0: a number in \[0, 5\]"):
+        batch.with_values({"channels.linkedin.awareness_lift": -1.0})
+    with pytest.raises(InputError, match=r"social\.participation_cap = 1\.5: a number in \[0, 1\]"):
+        batch.with_values({"social.participation_cap": 1.5})

@@ -288,16 +288,17 @@ def test_one_payback_convention_and_reasons_for_differing_figures(shipped):
     res, html = shipped["b2b_it_services"]
     text = visible_text(html)
     k = res.kpis("social")
-    assert (k["payback_month"], k["discounted_payback_month"]) == (27, 28)
-    assert "pays back in month 27" in text
+    # the issue-11 model (before: months 27 and 28, NPV 9.2 m, annual 8,837,294)
+    assert (k["payback_month"], k["discounted_payback_month"]) == (40, 42)
+    assert "pays back in month 40" in text
     assert "years" not in re.sub(r"\s+", " ", text).split("Appendix")[0].replace(
         "Five-year", "")  # no payback in years before the appendix
     assert text.count("Payback, throughout this report, is the first month") == 1
     # the chart's discounted payback is explained where it is shown
-    assert "discounted payback month 28, against month 27 in the summary" in text
+    assert "discounted payback month 42, against month 40 in the summary" in text
     # annual vs monthly NPV: the sentence that shows the annual NPV says why it is lower
-    assert re.search(r"EUR 8,837,294.{0,30}annual discounting; the summary's monthly NPV is "
-                     r"EUR 9\.2 m, higher because", re.sub(r"\s+", " ", text))
+    assert re.search(r"EUR 2,581,219.{0,30}annual discounting; the summary's monthly NPV is "
+                     r"EUR 2\.7 m, higher because", re.sub(r"\s+", " ", text))
     # the stressed NPV above the unstressed one: said why
     assert "higher than without it because the event hits the status quo harder" in text
     # the annual tables' payback: months, on the same flows
