@@ -433,7 +433,7 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
         "discount_rate": percent(results.discount_rate, 1),
         "version": __version__,
         "recommendation": rec.sentences,
-        "recommended": rec.scenario,
+        "recommended": rec.scenario or STATUS_QUO,  # nothing beats doing nothing
         "headline": headline,
         "kpis": kpis,
         "kpi_labels": {c.key: c.label for c in kpis[0].cards} if kpis else {},
