@@ -364,6 +364,9 @@ def montecarlo(
         applies=np.vstack([prob.applies[:, 1:], np.ones((len(prob.input_keys) - len(prob.keys),
                                                          prob.plans - 1), dtype=bool)]),
         inputs=np.concatenate([d["inputs"] for d in done]),
+        input_labels={**{f.key: f.label for f in uncertain_fields(results)},
+                      VIRAL_INPUT: "Viral stories (total severity)",
+                      DOWNTURN_INPUT: "Downturn happens"},
         kpis={k: np.concatenate([d[k] for d in done]) for k in KPI_COLUMNS},
     )
 
@@ -549,7 +552,7 @@ class MonteCarloResults:
     applies: np.ndarray
     inputs: np.ndarray
     kpis: Mapping[str, np.ndarray]
-    attrs: Mapping[str, Any] = field(default_factory=dict)
+    input_labels: Mapping[str, str] = field(default_factory=dict)
 
     def column(self, plan: str, kpi: str = "npv") -> np.ndarray:
         """The draws of one KPI of one plan, (draws,)."""
@@ -642,7 +645,10 @@ class MonteCarloResults:
                 rows.append({"scenario": plan, "input": key, "spearman": rho})
         frame = pd.DataFrame(rows, columns=["scenario", "input", "spearman"])
         frame["order"] = -frame["spearman"].abs()
-        return frame.sort_values(["scenario", "order"]).drop(columns="order").reset_index(drop=True)
+        frame = frame.sort_values(["scenario", "order"]).drop(columns="order")
+        frame = frame.reset_index(drop=True)
+        frame.attrs.update(kpi=kpi, labels=dict(self.input_labels))
+        return frame
 
     def to_json_dict(self) -> dict[str, Any]:
         """The document of ``roi-models montecarlo --json`` (plain floats; None for NaN)."""
