@@ -92,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
                      help="date shown in the report (default today)")
     rep.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+    rep.add_argument("--draws", type=_report_draws, default=2_000, metavar="N",
+                     help="Monte Carlo draws of the risk section and the 'how likely' sentence "
+                     "(default 2,000; 0: none)")
+    rep.add_argument("--seed", type=_seed, default=0, metavar="S",
+                     help="seed of the Monte Carlo draws (default 0)")
     rep.add_argument("--pdf", action="store_true",
                      help="also print OUTPUT as PDF (same name, .pdf) with headless Chromium")
     rep.set_defaults(func=_cmd_report)
@@ -187,6 +192,10 @@ def _draws(text: str) -> int:
     return value
 
 
+def _report_draws(text: str) -> int:
+    return 0 if text.strip() == "0" else _draws(text)
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -253,6 +262,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         risk_adjust_benefits=args.risk_adjust_benefits,
         risk_adjust_costs=args.risk_adjust_costs,
         scenarios=tuple(args.scenario) if args.scenario else None,
+        draws=args.draws, seed=args.seed,
     )
     out = Path(args.output)
     pdf = out.with_suffix(".pdf")

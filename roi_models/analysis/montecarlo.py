@@ -222,15 +222,22 @@ def _current(batch: ParamBatch, path: str) -> np.ndarray:
 _BASELINE_READS = (*INFLOWS, *OUTFLOWS, "net_cash_flow")  # what incremental_figures reads
 
 
-def evaluate(prob: Problem, values: np.ndarray, events: Events | None) -> dict[str, np.ndarray]:
+def evaluate(prob: Problem, values: np.ndarray, events: Events | None, *,
+             annual: bool = False) -> dict[str, np.ndarray]:
     """The per-draw KPIs of every plan but the status quo, each (m, P - 1).
 
     The status quo rows of the draws are simulated once; the other plans'
     rows go through :func:`roi_models.engine.batch.summarise_chunk` against
     them (the same draw's status quo), :data:`SUB_DRAWS` draws at a time.
+    ``annual`` adds ``"annual"`` (m, P - 1, Y + 1): the incremental net cash
+    flow in the columns of the TEI table (:func:`roi_models.analysis.tei.yearly`:
+    month 0, then each year of 12 months).
     """
     m, P = values.shape[0], prob.plans
     out = {k: np.empty((m, P - 1)) for k in KPI_COLUMNS}
+    years = _year_starts(prob.batch.horizon)
+    if annual:
+        out["annual"] = np.empty((m, P - 1, len(years)))
     for start in range(0, m, SUB_DRAWS):  # sub-chunks of draws: the arrays stay in cache
         stop = min(start + SUB_DRAWS, m)
         sub = _sub_events(events, slice(start, stop))
@@ -240,10 +247,21 @@ def evaluate(prob: Problem, values: np.ndarray, events: Events | None) -> dict[s
         baseline = {name: (np.tile(arr, (P - 1,) + (1,) * (arr.ndim - 1))
                            if name in _BASELINE_READS else arr)
                     for name, arr in status_quo.items()}
-        summary = summarise_chunk(rows_of(arrays, slice(k, P * k)), baseline_result=baseline)
+        summary = summarise_chunk(rows_of(arrays, slice(k, P * k)), baseline_result=baseline,
+                                  keep_cash_flows=annual)
         for name in KPI_COLUMNS:
             out[name][start:stop] = summary[name].reshape(P - 1, k).T
+        if annual:
+            flows = summary["net_cash_flow"] - baseline["net_cash_flow"]
+            sums = np.add.reduceat(flows, years, axis=1)  # (P - 1) k rows, Y + 1 columns
+            out["annual"][start:stop] = sums.reshape(P - 1, k, len(years)).transpose(1, 0, 2)
     return out
+
+
+def _year_starts(horizon: int) -> np.ndarray:
+    """First month of each TEI column: month 0, then months 1, 13, 25, ... (a last partial year
+    keeps its months, as :func:`roi_models.analysis.tei.yearly`)."""
+    return np.array([0, *range(1, horizon + 1, 12)])
 
 
 def _sub_events(events: Events | None, rows: slice) -> Events | None:
@@ -274,8 +292,8 @@ def sample(prob: Problem, seed: int, first_block: int, blocks: int, draws: int
     return values, events
 
 
-def run_chunk(prob: Problem, seed: int, first_block: int, blocks: int, draws: int
-              ) -> dict[str, np.ndarray]:
+def run_chunk(prob: Problem, seed: int, first_block: int, blocks: int, draws: int,
+              annual: bool = False) -> dict[str, np.ndarray]:
     """One chunk: sample its blocks, simulate every plan, return per-draw arrays.
 
     The unit of work of the local thread pool and of a Dask task: the
@@ -283,7 +301,7 @@ def run_chunk(prob: Problem, seed: int, first_block: int, blocks: int, draws: in
     each of :data:`KPI_COLUMNS` (m, P - 1)); no state, no global.
     """
     values, events = sample(prob, seed, first_block, blocks, draws)
-    out = evaluate(prob, values, events)
+    out = evaluate(prob, values, events, annual=annual)
     extra = []
     if events.onsets is not None:
         extra.append(events.onsets.sum(axis=0))
@@ -306,6 +324,7 @@ def montecarlo(
     chunk_blocks: int | None = None,
     progress: bool | Callable[[int, int], None] = False,
     cancelled: Callable[[], bool] | None = None,
+    annual: bool = False,
 ) -> MonteCarloResults:
     """Run ``draws`` draws of every plan of ``results`` (see the module docstring).
 
@@ -332,6 +351,10 @@ def montecarlo(
     cancelled : callable, optional
         Checked between chunks; when it returns True the run stops with
         :class:`MonteCarloCancelled`.
+    annual : bool
+        Also keep each draw's incremental net cash flow per TEI column
+        (:meth:`MonteCarloResults.annual_quantiles`; 8 x (Y + 1) bytes a draw
+        and plan more).
 
     Returns
     -------
@@ -349,12 +372,11 @@ def montecarlo(
     per_chunk = max(1, chunk_blocks or (16 if engine == "dask" else 2))
     starts = list(range(0, n_blocks, per_chunk))
     tick = _progress(progress, int(draws))
+    job = (prob, int(seed), starts, per_chunk, int(draws), bool(annual))
     if engine == "dask":
-        done = _run_dask(prob, int(seed), starts, per_chunk, int(draws), scheduler, tick,
-                         cancelled)
+        done = _run_dask(*job, scheduler, tick, cancelled)
     else:
-        done = _run_local(prob, int(seed), starts, per_chunk, int(draws), workers, tick,
-                          cancelled)
+        done = _run_local(*job, workers, tick, cancelled)
     tick.close()
     return MonteCarloResults(
         names=prob.names[1:],
@@ -368,16 +390,18 @@ def montecarlo(
                       VIRAL_INPUT: "Viral stories (total severity)",
                       DOWNTURN_INPUT: "Downturn happens"},
         kpis={k: np.concatenate([d[k] for d in done]) for k in KPI_COLUMNS},
+        annual=np.concatenate([d["annual"] for d in done]) if annual else None,
+        discount_rate=results.discount_rate,
     )
 
 
-def _run_local(prob, seed, starts, per_chunk, draws, workers, tick, cancelled):
+def _run_local(prob, seed, starts, per_chunk, draws, annual, workers, tick, cancelled):
     import os
 
     threads = max(1, workers or os.cpu_count() or 1)
     done: dict[int, dict[str, np.ndarray]] = {}
     with ThreadPoolExecutor(min(threads, len(starts))) as pool:
-        futures = {pool.submit(run_chunk, prob, seed, s, per_chunk, draws): i
+        futures = {pool.submit(run_chunk, prob, seed, s, per_chunk, draws, annual): i
                    for i, s in enumerate(starts)}
         try:
             for fut in as_completed(futures):
@@ -393,7 +417,7 @@ def _run_local(prob, seed, starts, per_chunk, draws, workers, tick, cancelled):
     return [done[i] for i in range(len(starts))]
 
 
-def _run_dask(prob, seed, starts, per_chunk, draws, scheduler, tick, cancelled):
+def _run_dask(prob, seed, starts, per_chunk, draws, annual, scheduler, tick, cancelled):
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
 
@@ -406,7 +430,8 @@ def _run_dask(prob, seed, starts, per_chunk, draws, scheduler, tick, cancelled):
         client = Client(scheduler)
     try:
         shared = client.scatter(prob, broadcast=True)
-        futures = [client.submit(run_chunk, shared, seed, s, per_chunk, draws, pure=False)
+        futures = [client.submit(run_chunk, shared, seed, s, per_chunk, draws, annual,
+                                 pure=False)
                    for s in starts]
         index = {f.key: i for i, f in enumerate(futures)}
         done: dict[int, dict[str, np.ndarray]] = {}
@@ -553,6 +578,29 @@ class MonteCarloResults:
     inputs: np.ndarray
     kpis: Mapping[str, np.ndarray]
     input_labels: Mapping[str, str] = field(default_factory=dict)
+    annual: np.ndarray | None = None  # (draws, plans, Y + 1) incremental flows per TEI column
+    discount_rate: float = 0.10
+
+    def annual_quantiles(self, plan: str, quantiles: Sequence[float] = (0.10, 0.50, 0.90)
+                         ) -> pd.DataFrame:
+        """Quantiles over draws of the plan's incremental net cash flow in each column of the
+        TEI table: Initial, Year 1..N, Total and Present value (each year discounted once,
+        ``(1 + i)^-n``, as :func:`roi_models.analysis.tei.tei_table`'s ``npf.npv``).
+
+        One row per quantile (``P10``, ``P50``, ``P90``); the quantile of each column is
+        taken on its own, so a row is not one draw's path. Needs ``annual=True``."""
+        if self.annual is None:
+            raise InputError.one("argument", "annual", None,
+                                 "run montecarlo(..., annual=True) to keep the annual flows")
+        flows = self.annual[:, self.names.index(plan)]
+        years = flows.shape[1] - 1
+        pv = flows @ (1.0 + self.discount_rate) ** -np.arange(years + 1)
+        columns = np.column_stack([flows, flows.sum(axis=1), pv])
+        names = ["Initial", *(f"Year {y}" for y in range(1, years + 1)), "Total",
+                 "Present value"]
+        return pd.DataFrame([[quantile(columns[:, j], q) for j in range(columns.shape[1])]
+                             for q in quantiles], columns=names,
+                            index=[f"P{round(q * 100)}" for q in quantiles])
 
     def column(self, plan: str, kpi: str = "npv") -> np.ndarray:
         """The draws of one KPI of one plan, (draws,)."""
@@ -714,7 +762,10 @@ def sobol_indices(results: ScenarioResults, plan: str | None = None, kpi: str = 
     u = np.clip(u, 0.0, 1.0)
     values = np.column_stack([m.ppf(u[:, j]) for j, m in enumerate(prob.marginals)])
     y = evaluate(prob, values, None)[kpi][:, i]
-    si = sobol_analyze.analyze(salib, np.nan_to_num(y), calc_second_order=False, seed=seed)
+    # SALib seeds its bootstrap only for a seed that is truthy (`if seed:`): 0 would leave the
+    # confidence intervals to chance, so the seed is shifted by one
+    si = sobol_analyze.analyze(salib, np.nan_to_num(y), calc_second_order=False,
+                               seed=int(seed) + 1)
     frame = pd.DataFrame({"input": list(prob.keys), "S1": si["S1"], "S1_conf": si["S1_conf"],
                           "ST": si["ST"], "ST_conf": si["ST_conf"]})
     frame.attrs.update(scenario=plan, kpi=kpi, independent=True, evaluations=len(y))

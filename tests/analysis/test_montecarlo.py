@@ -262,5 +262,25 @@ def test_sobol_indices_on_independent_marginals(b2b):
     mc = montecarlo(b2b, draws=2048, seed=1)
     top = mc.importance().query("scenario == 'social'").head(3).input.tolist()
     assert si.input.iloc[0] in top
+    # the same seed, the same indices and bootstrap intervals (SALib ignores a seed of 0)
+    again = sobol_indices(b2b, "social", base_draws=128)
+    assert again.equals(si)
     with pytest.raises(InputError, match="power of 2"):
         sobol_indices(b2b, "social", base_draws=100)
+
+
+def test_annual_quantiles_without_uncertainty_are_the_tei_tables_net_benefits():
+    # No uncertainty: every quantile of every column is the deterministic TEI table's net
+    # benefits (the same columns, the same annual discounting for the Present value).
+    raw = _raw("b2b_it_services")
+    raw.pop("uncertainty")
+    res = rm.run_scenarios(scenario_file_from_dict(raw))
+    mc = montecarlo(res, draws=20, seed=1, annual=True)
+    for plan in mc.names:
+        q = mc.annual_quantiles(plan)
+        tei = res.annual(plan).table.loc["Net benefits"]
+        for row in q.index:
+            np.testing.assert_allclose(q.loc[row].to_numpy(), tei.to_numpy(), rtol=1e-9,
+                                       atol=1e-6)
+    with pytest.raises(InputError, match="annual=True"):
+        montecarlo(res, draws=20).annual_quantiles("social")
