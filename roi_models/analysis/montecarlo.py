@@ -164,7 +164,8 @@ def problem(results: ScenarioResults, *, method: Method = "lhs") -> Problem:
     events = EventSpec(horizon=results.horizon, rate=ev.rate_per_month, severity=severity,
                        downturn_probability=down.probability, downturn_start=down.start_month,
                        downturn_latest=down.start_month_latest)
-    return Problem(batch=results.batch, names=names, keys=keys,
+    # no labels in the problem's batch: rows() would copy a label per drawn row
+    return Problem(batch=replace(results.batch, labels=()), names=names, keys=keys,
                    paths=tuple(f.path for f in fields), applies=applies, marginals=marginals,
                    correlation=correlation, events=events, method=method)
 
@@ -178,8 +179,10 @@ def _value(sf: ScenarioFile, name: str, path: str) -> Any:
 
 # ----------------------------------------------------------------------------- evaluation
 def draw_batch(prob: Problem, values: np.ndarray, events: Events | None, *,
+               layout: tuple[np.ndarray, np.ndarray] | None = None,
                response_off: bool = False, no_events: bool = False) -> ParamBatch:
-    """The batch of m draws x P plans (plan-major: rows ``p m .. (p + 1) m - 1`` are plan p).
+    """The batch of m draws x P plans: row r is plan ``plan[r]`` in draw ``draw[r]`` of
+    ``layout = (plan, draw)`` (default plan-major: rows ``p m .. (p + 1) m - 1`` are plan p).
 
     ``values`` (m, d) set the uncertain fields where they apply; ``events``
     the sampled onsets and downturn (None: the expected path of the file, as
@@ -188,27 +191,29 @@ def draw_batch(prob: Problem, values: np.ndarray, events: Events | None, *,
     :func:`insurance_value`). Validated by :meth:`ParamBatch.with_values`.
     """
     m, P = values.shape[0], prob.plans
-    batch = prob.batch.rows(np.repeat(np.arange(P), m))
+    plan, draw = layout if layout is not None else (np.repeat(np.arange(P), m),
+                                                    np.tile(np.arange(m), P))
+    batch = prob.batch.rows(plan)
+    n = plan.size
     current: dict[str, np.ndarray] = {}
     for j, path in enumerate(prob.paths):
         base = current.get(path)
         if base is None:
             base = _current(batch, path)
-        current[path] = np.where(np.repeat(prob.applies[j], m), np.tile(values[:, j], P), base)
+        current[path] = np.where(prob.applies[j][plan], values[draw, j], base)
     if events is not None and prob.events.downturn_random:
         current["retention.downturn.added_churn"] = (
-            _current(batch, "retention.downturn.added_churn")
-            * np.tile(events.downturn_happens, P))
-        current["retention.downturn.start_month"] = np.tile(events.downturn_start, P)
+            _current(batch, "retention.downturn.added_churn") * events.downturn_happens[draw])
+        current["retention.downturn.start_month"] = events.downturn_start[draw]
     if response_off:
-        current["programme.response_capability"] = np.zeros(P * m)
+        current["programme.response_capability"] = np.zeros(n)
     if no_events:
-        current["viral_event.enabled"] = np.zeros(P * m)
+        current["viral_event.enabled"] = np.zeros(n)
     batch = batch.with_values(current) if current else batch
     if no_events:
         return replace(batch, viral_onsets=None)
     if events is not None and events.onsets is not None:
-        batch = batch.with_onsets(np.tile(events.onsets, (1, P)))
+        batch = batch.with_onsets(events.onsets[:, draw])
     return batch
 
 
@@ -238,17 +243,23 @@ def evaluate(prob: Problem, values: np.ndarray, events: Events | None, *,
     years = _year_starts(prob.batch.horizon)
     if annual:
         out["annual"] = np.empty((m, P - 1, len(years)))
-    for start in range(0, m, SUB_DRAWS):  # sub-chunks of draws: the arrays stay in cache
+    # one batch for the chunk, laid out sub-chunk by sub-chunk (the status quo's rows, then
+    # each plan's), so that each sub-chunk's rows are contiguous views
+    starts = range(0, m, SUB_DRAWS)
+    parts = [(np.repeat(np.arange(P), min(SUB_DRAWS, m - s)),
+              np.tile(np.arange(s, min(s + SUB_DRAWS, m)), P)) for s in starts]
+    layout = (np.concatenate([p for p, _ in parts]), np.concatenate([d for _, d in parts]))
+    arrays = batch_arrays(draw_batch(prob, values, events, layout=layout))
+    for start in starts:  # sub-chunks of draws: the monthly arrays stay in cache
         stop = min(start + SUB_DRAWS, m)
-        sub = _sub_events(events, slice(start, stop))
-        arrays = batch_arrays(draw_batch(prob, values[start:stop], sub))
         k = stop - start
-        status_quo = simulate_chunk(rows_of(arrays, slice(0, k)))
+        first = P * start  # the sub-chunk's first row
+        status_quo = simulate_chunk(rows_of(arrays, slice(first, first + k)))
         baseline = {name: (np.tile(arr, (P - 1,) + (1,) * (arr.ndim - 1))
                            if name in _BASELINE_READS else arr)
                     for name, arr in status_quo.items()}
-        summary = summarise_chunk(rows_of(arrays, slice(k, P * k)), baseline_result=baseline,
-                                  keep_cash_flows=annual)
+        summary = summarise_chunk(rows_of(arrays, slice(first + k, first + P * k)),
+                                  baseline_result=baseline, keep_cash_flows=annual)
         for name in KPI_COLUMNS:
             out[name][start:stop] = summary[name].reshape(P - 1, k).T
         if annual:
@@ -262,14 +273,6 @@ def _year_starts(horizon: int) -> np.ndarray:
     """First month of each TEI column: month 0, then months 1, 13, 25, ... (a last partial year
     keeps its months, as :func:`roi_models.analysis.tei.yearly`)."""
     return np.array([0, *range(1, horizon + 1, 12)])
-
-
-def _sub_events(events: Events | None, rows: slice) -> Events | None:
-    if events is None:
-        return None
-    return Events(onsets=None if events.onsets is None else events.onsets[:, rows],
-                  downturn_happens=events.downturn_happens[rows],
-                  downturn_start=events.downturn_start[rows])
 
 
 def sample(prob: Problem, seed: int, first_block: int, blocks: int, draws: int
@@ -785,14 +788,16 @@ def insurance_value(results: ScenarioResults, draws: int = 2_048, seed: int = 0
     (with its paired standard error) is the expected loss the capability
     avoids (Forrester 2010: listening and response as "corporate reputation
     insurance"), shown against ``pv_programme_cost``, the PV of the plan's
-    programme costs (one-time and ongoing, which buy more than response).
+    programme costs (one-time x the organisation's multiplier in month 0, the
+    ongoing cost in months 1..T, discounted as the business case does; they
+    buy more than response).
     """
     prob = problem(results)
     values, events = sample(prob, seed, 0, math.ceil(draws / BLOCK_DRAWS), draws)
     npv = {}
-    for case, flags in (("calm", {"no_events": True}), ("events", {}),
-                        ("no_response", {"response_off": True})):
-        batch = draw_batch(prob, values, events, **flags)
+    for case, calm, response_off in (("calm", True, False), ("events", False, False),
+                                     ("no_response", False, True)):
+        batch = draw_batch(prob, values, events, no_events=calm, response_off=response_off)
         npv[case] = run_batch(batch).npv_plan.reshape(prob.plans, draws)
     rows = []
     annuity = float(annual_discount_factors(results.discount_rate, results.horizon)[..., 1:].sum())

@@ -50,8 +50,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 from scipy import stats
@@ -95,6 +95,12 @@ class Marginal:
     spec: Uncertainty
     low: float
     high: float
+    _cdf_range: tuple[Any, float, float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:  # the frozen scipy distribution and F(low), F(high), once
+        dist = self.distribution()
+        object.__setattr__(self, "_cdf_range",
+                           (dist, float(dist.cdf(self.low)), float(dist.cdf(self.high))))
 
     @classmethod
     def of(cls, key: str, spec: Uncertainty, path: str | None = None,
@@ -150,8 +156,7 @@ class Marginal:
 
         The result is kept within [low, high] against rounding of the inverse
         CDF in its last bits (the exact values lie within)."""
-        dist = self.distribution()
-        f_low, f_high = dist.cdf(self.low), dist.cdf(self.high)
+        dist, f_low, f_high = self._cdf_range
         x = dist.ppf(f_low + np.asarray(u, dtype=float) * (f_high - f_low))
         return np.clip(x, self.low, self.high)
 
