@@ -39,9 +39,9 @@ the number of threads or the engine (``"local"``: a thread pool, the kernel
 releases the GIL; ``"dask"``: a ``dask.distributed`` client on a LocalCluster
 or at a scheduler address). Every draw goes through
 :meth:`roi_models.engine.ParamBatch.with_values` (the schema's bounds) and
-only per-draw figures leave a chunk: memory grows by
-``8 x (5 x plans + inputs)`` bytes a draw, plus about ``22 kB x plans x 256``
-for the chunk's monthly arrays.
+only per-draw figures leave a chunk, copied into arrays allocated once for
+the run: memory grows by ``8 x (5 x plans + inputs)`` bytes a draw, plus
+about ``22 kB x plans x 256`` for each thread's monthly arrays.
 
 Examples
 --------
@@ -376,10 +376,11 @@ def montecarlo(
     starts = list(range(0, n_blocks, per_chunk))
     tick = _progress(progress, int(draws))
     job = (prob, int(seed), starts, per_chunk, int(draws), bool(annual))
+    done = _Collector(int(draws), [s * BLOCK_DRAWS for s in starts], tick)
     if engine == "dask":
-        done = _run_dask(*job, scheduler, tick, cancelled)
+        _run_dask(*job, scheduler, done, cancelled)
     else:
-        done = _run_local(*job, workers, tick, cancelled)
+        _run_local(*job, workers, done, cancelled)
     tick.close()
     return MonteCarloResults(
         names=prob.names[1:],
@@ -388,39 +389,56 @@ def montecarlo(
         engine=engine, input_keys=prob.input_keys,
         applies=np.vstack([prob.applies[:, 1:], np.ones((len(prob.input_keys) - len(prob.keys),
                                                          prob.plans - 1), dtype=bool)]),
-        inputs=np.concatenate([d["inputs"] for d in done]),
+        inputs=done.arrays["inputs"],
         input_labels={**{f.key: f.label for f in uncertain_fields(results)},
                       VIRAL_INPUT: "Viral stories (total severity)",
                       DOWNTURN_INPUT: "Downturn happens"},
-        kpis={k: np.concatenate([d[k] for d in done]) for k in KPI_COLUMNS},
-        annual=np.concatenate([d["annual"] for d in done]) if annual else None,
+        kpis={k: done.arrays[k] for k in KPI_COLUMNS},
+        annual=done.arrays.get("annual"),
         discount_rate=results.discount_rate,
     )
 
 
-def _run_local(prob, seed, starts, per_chunk, draws, annual, workers, tick, cancelled):
+class _Collector:
+    """The per-draw arrays of a run, allocated once: each chunk's result is copied into its
+    rows as it arrives and then dropped, so a run holds its per-draw figures once (not a
+    list of chunks and their concatenation)."""
+
+    def __init__(self, draws: int, first_rows: list[int], tick: _Tick):
+        self.draws, self.first_rows, self.tick = draws, first_rows, tick
+        self.arrays: dict[str, np.ndarray] = {}
+        self.chunks = 0
+
+    def put(self, i: int, result: Mapping[str, np.ndarray]) -> None:
+        start = self.first_rows[i]
+        for k, v in result.items():
+            if k not in self.arrays:
+                self.arrays[k] = np.empty((self.draws, *v.shape[1:]), dtype=v.dtype)
+            self.arrays[k][start:start + len(v)] = v
+        self.chunks += 1
+        self.tick.update(len(result["inputs"]))
+
+
+def _run_local(prob, seed, starts, per_chunk, draws, annual, workers, done, cancelled):
     import os
 
     threads = max(1, workers or os.cpu_count() or 1)
-    done: dict[int, dict[str, np.ndarray]] = {}
     with ThreadPoolExecutor(min(threads, len(starts))) as pool:
         futures = {pool.submit(run_chunk, prob, seed, s, per_chunk, draws, annual): i
                    for i, s in enumerate(starts)}
         try:
             for fut in as_completed(futures):
-                done[futures[fut]] = fut.result()
-                tick.update(len(done[futures[fut]]["inputs"]))
+                done.put(futures.pop(fut), fut.result())
                 if cancelled is not None and cancelled():
                     raise MonteCarloCancelled(
-                        f"cancelled after {len(done)} of {len(starts)} chunks")
+                        f"cancelled after {done.chunks} of {len(starts)} chunks")
         except BaseException:
             for fut in futures:
                 fut.cancel()
             raise
-    return [done[i] for i in range(len(starts))]
 
 
-def _run_dask(prob, seed, starts, per_chunk, draws, annual, scheduler, tick, cancelled):
+def _run_dask(prob, seed, starts, per_chunk, draws, annual, scheduler, done, cancelled):
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
 
@@ -437,14 +455,15 @@ def _run_dask(prob, seed, starts, per_chunk, draws, annual, scheduler, tick, can
                                  pure=False)
                    for s in starts]
         index = {f.key: i for i, f in enumerate(futures)}
-        done: dict[int, dict[str, np.ndarray]] = {}
-        for fut in dask_completed(futures):
-            done[index[fut.key]] = fut.result()
-            tick.update(len(done[index[fut.key]]["inputs"]))
+        pending = dask_completed(futures)
+        del futures  # as_completed holds the pending ones; a gathered result is released
+        for fut in pending:
+            done.put(index[fut.key], fut.result())
+            fut.release()
             if cancelled is not None and cancelled():
-                client.cancel(futures)
-                raise MonteCarloCancelled(f"cancelled after {len(done)} of {len(starts)} chunks")
-        return [done[i] for i in range(len(starts))]
+                client.cancel(list(pending.futures))
+                raise MonteCarloCancelled(
+                    f"cancelled after {done.chunks} of {len(starts)} chunks")
     finally:
         client.close()
         if cluster is not None:
