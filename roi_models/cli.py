@@ -1,4 +1,5 @@
-"""The command line: ``roi-models run | validate | report | export-excel``.
+"""The command line: ``roi-models run | validate | report | sensitivity | goal-seek | montecarlo |
+export-excel``.
 
 Every command reads a scenario file, given as a path or as the name of a
 shipped file (``roi-models run b2b_it_services``), and refuses a bad one the
@@ -210,6 +211,11 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
                      help="date shown in the report (default today)")
     rep.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+    rep.add_argument("--draws", type=_report_draws, default=2_000, metavar="N",
+                     help="Monte Carlo draws of the risk section and the 'how likely' sentence "
+                     "(default 2,000; 0: none)")
+    rep.add_argument("--seed", type=_seed, default=0, metavar="S",
+                     help="seed of the Monte Carlo draws (default 0)")
     rep.add_argument("--pdf", action="store_true",
                      help="also print OUTPUT as PDF (same name, .pdf) with headless Chromium")
     rep.set_defaults(func=_cmd_report)
@@ -233,6 +239,25 @@ def _parser() -> argparse.ArgumentParser:
     goal.add_argument("--target", type=_finite, default=0.0, help="KPI value to reach (default 0)")
     goal.add_argument("--json", action="store_true", help="print a JSON document instead")
     goal.set_defaults(func=_cmd_goal_seek)
+
+    mc = sub.add_parser("montecarlo", help="Monte Carlo: the distribution of each plan's NPV "
+                        "and how likely it beats the others (the file's uncertainty section, "
+                        "random viral events and downturn)")
+    mc.add_argument("file", help=_FILE_HELP)
+    mc.add_argument("--draws", type=_draws, default=10_000, metavar="N",
+                    help="number of draws (default 10,000)")
+    mc.add_argument("--seed", type=_seed, default=0, metavar="S",
+                    help="seed: the same seed gives the same figures (default 0)")
+    mc.add_argument("--method", choices=["lhs", "random"], default="lhs",
+                    help="Latin hypercube (default) or plain random sampling")
+    mc.add_argument("--engine", choices=["local", "dask"], default="local",
+                    help="threads on this machine (default) or a Dask cluster")
+    mc.add_argument("--scheduler", metavar="ADDR",
+                    help="Dask scheduler address (tcp://host:8786); default: a LocalCluster")
+    mc.add_argument("--scenario", action="append", metavar="NAME",
+                    help="only this scenario (repeatable); the status quo is the baseline")
+    mc.add_argument("--json", action="store_true", help="print a JSON document instead")
+    mc.set_defaults(func=_cmd_montecarlo)
 
     xl = sub.add_parser("export-excel", help="write assumptions and results to an Excel workbook")
     xl.add_argument("file", help=_FILE_HELP)
@@ -273,6 +298,30 @@ def _share(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number (a share in [0, 1])") from None
     if not (math.isfinite(value) and 0.0 <= value <= 1.0):
         raise argparse.ArgumentTypeError(f"{text} is not a share in [0, 1]")
+    return value
+
+
+def _draws(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of draws") from None
+    if not 2 <= value <= 100_000_000:
+        raise argparse.ArgumentTypeError(f"{value} draws: give 2 to 100,000,000")
+    return value
+
+
+def _report_draws(text: str) -> int:
+    return 0 if text.strip() == "0" else _draws(text)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2 ** 63:
+        raise argparse.ArgumentTypeError(f"{value} is not a seed in 0..2^63 - 1")
     return value
 
 
@@ -391,6 +440,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         risk_adjust_benefits=args.risk_adjust_benefits,
         risk_adjust_costs=args.risk_adjust_costs,
         scenarios=tuple(args.scenario) if args.scenario else None,
+        draws=args.draws, seed=args.seed,
     )
     path = write_report(res, out, options, overwrite=args.overwrite)
     print(f"wrote {_shown(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
@@ -426,6 +476,57 @@ def _cmd_goal_seek(args: argparse.Namespace) -> int:
     else:
         print(format_goal_seek(res, g))
     return EXIT_OK
+
+
+def _cmd_montecarlo(args: argparse.Namespace) -> int:
+    from .analysis.montecarlo import montecarlo
+
+    if args.scheduler and args.engine != "dask":
+        raise InputError.one("argument", "--scheduler", args.scheduler,
+                             "a scheduler address needs --engine dask")
+    res = _results(args)
+    mc = montecarlo(res, args.draws, args.seed, method=args.method, engine=args.engine,
+                    scheduler=args.scheduler, progress=not args.json)
+    if args.json:
+        json.dump(_finite_or_null(mc.to_json_dict()), sys.stdout, indent=1, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        print(format_montecarlo(res, mc))
+    return EXIT_OK
+
+
+def format_montecarlo(res: ScenarioResults, mc: Any) -> str:
+    """The table ``roi-models montecarlo`` prints: per plan the NPV's P10, P50, P90, mean
+    (with its standard error), P(NPV > 0), VaR and ES at 5 %, then P(beats) of each pair."""
+    cur = res.currency
+    doc = mc.to_json_dict()["scenarios"]
+
+    def money(v: Any) -> str:
+        return format_kpi("npv", v, cur)
+
+    header = ["scenario", "P10", "P50", "P90", "mean (se)", "P(NPV > 0)", "VaR 5 %", "ES 5 %"]
+    rows = [[res.file.label(name), money(d["npv"]["p10"]), money(d["npv"]["p50"]),
+             money(d["npv"]["p90"]), f"{money(d['npv']['mean'])} ({money(d['npv']['se'])})",
+             percent(d["p_npv_positive"], 1), money(d["var_5"]), money(d["es_5"])]
+            for name, d in doc.items()]
+    lines = [
+        res.file.name,
+        f"Monte Carlo of the NPV against '{STATUS_QUO}': {mc.draws:,} draws "
+        f"({'Latin hypercube' if mc.method == 'lhs' else 'random'}, seed {mc.seed}), the same "
+        f"draws for every plan, amounts in {cur}",
+        "",
+        *_table(header, rows),
+        "",
+        "P(beats): share of draws where the row's NPV is higher than the column's.",
+    ]
+    names = list(doc)
+    beats = [[res.file.label(a)] + [
+        "" if a == b else percent(doc[a]["p_beats"][b], 1) for b in [STATUS_QUO, *names]]
+        for a in names]
+    lines += _table(["plan \\ against", res.file.label(STATUS_QUO),
+                     *(res.file.label(n) for n in names)], beats)
+    lines.append("VaR 5 %: the NPV that 95 % of draws reach; ES 5 %: the mean of the worst 5 %.")
+    return "\n".join(lines)
 
 
 def _cmd_excel(args: argparse.Namespace) -> int:

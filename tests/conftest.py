@@ -52,3 +52,19 @@ def browser(chromium_path):
         b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def consumer_with_certain_event():
+    """The shipped consumer file with its deterministic viral event of month 14 switched on in
+    base (the shipped file states its events as a rate since issue 13): the case of a file
+    that puts one certain event in every scenario."""
+    import yaml
+
+    from roi_models.assumptions import scenario_file_from_dict
+    from roi_models.data import scenario_path
+
+    raw = yaml.safe_load(scenario_path("consumer_brand").read_text())
+    raw["base"]["viral_event"]["enabled"] = True
+    raw["base"]["viral_event"]["rate_per_month"] = 0.0
+    return scenario_file_from_dict(raw, "consumer_brand (certain event)")

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WITHOUT_IMPORT = {
     "jupyterlab": "the user-facing notebook tool (make lab)",
     "ipykernel": "the kernel the notebooks and the explorer run in",
+    "dask": "the task graphs behind dask.distributed (Monte Carlo engine='dask')",
 }
 """Runtime dependencies the package needs without importing them, and why."""
 

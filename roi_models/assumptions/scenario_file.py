@@ -16,12 +16,21 @@ A scenario file (YAML) looks like::
     uncertainty:     # per numeric field: distribution and low/high range
       market.bass_q_annual: {distribution: pert, low: 0.25, mode: 0.38, high: 0.5}
       scenarios.social.programme.one_time_cost: {distribution: uniform, low: 2e5, high: 4e5}
+    correlations:    # rank correlations between uncertain fields (Monte Carlo)
+      - {fields: [market.bass_q_annual, social.word_of_mouth_lift], rank: 0.4,
+         source: "Rationale: ..."}
 
 A key of ``base`` (``market.bass_q_annual``) describes the world: its range
 applies to every plan that takes the field from ``base``, the status quo
 included, and not to a plan that sets the field itself. A key
 ``scenarios.<plan>.<field>`` is one plan's own figure: its range applies to
 that plan only (see :mod:`roi_models.analysis.sensitivity`).
+
+``correlations`` lists rank (Spearman) correlations between two keys of
+``uncertainty``; together (1 on the diagonal, 0 for pairs not listed) they must
+form a valid correlation matrix (positive definite): a matrix that is not is
+refused naming the first pair, in file order, at which it stops being one,
+never repaired.
 
 Any value may be written as ``{value: x, source: .., confidence: .., owner: ..,
 validated_on: .., note: ..}``: the register keys are taken out into
@@ -44,7 +53,7 @@ from pathlib import Path
 from typing import Annotated, Any, Mapping
 
 import yaml
-from pydantic import BaseModel, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, ValidationError
 
 from ..errors import MISSING, InputError, Problem
 from ..files import write_atomic
@@ -61,6 +70,7 @@ from .schema import (
     RegisterEntry,
     Text,
     Uncertainty,
+    _list_to_tuple,
     _Model,
     _model_at,
     field_meta,
@@ -86,6 +96,15 @@ def default_label(name: str) -> str:
 _SPEND_TAGS = {"constant", "linear", "explicit"}
 
 
+class Correlation(_Model):
+    """A rank correlation between two uncertain fields (keys of ``uncertainty``)."""
+
+    fields: Annotated[tuple[str, str], BeforeValidator(_list_to_tuple)] = Field(
+        ..., description="Two keys of the uncertainty section.")
+    rank: float = Field(..., ge=-1, le=1, description="Spearman rank correlation, -1..1.")
+    source: Text | None = Field(None, max_length=2000, description="Source or rationale.")
+
+
 class ScenarioFile(_Model):
     """A validated scenario file. Resolved scenarios come from :meth:`scenario`."""
 
@@ -96,6 +115,7 @@ class ScenarioFile(_Model):
     base: Assumptions
     scenarios: dict[Line, dict[str, Any]]
     uncertainty: dict[str, Uncertainty] = {}
+    correlations: Annotated[tuple[Correlation, ...], BeforeValidator(_list_to_tuple)] = ()
     assumption_register: dict[str, dict[str, RegisterEntry]] = {}
     scenario_labels: dict[str, Annotated[str, Field(min_length=1, max_length=LABEL_MAX_CHARS)]] = {}
     """Labels written in the file (``scenarios.<name>.label``); see :meth:`label`."""
@@ -257,6 +277,8 @@ def scenario_file_from_dict(raw: Any, source: str = "<dict>") -> ScenarioFile:
     problems += _check_scenarios(sf)
     if not problems:
         problems += _check_uncertainty(sf)
+    if not problems:
+        problems += _check_correlations(sf)
     if problems:
         raise InputError(source, problems)
     return sf
@@ -409,6 +431,50 @@ def _check_uncertainty(sf: ScenarioFile) -> list[Problem]:
     return problems
 
 
+def _check_correlations(sf: ScenarioFile) -> list[Problem]:
+    """Each pair names two uncertain fields, once; the matrix stays positive definite.
+
+    Pairs are added in file order (the others 0); the first one after which the
+    matrix has an eigenvalue <= 1e-10 is named: a valid correlation matrix is
+    positive definite (Iman & Conover 1982 induce it through its Cholesky factor)."""
+    if not sf.correlations:
+        return []
+    import numpy as np  # lazily: the CLI's top level stays free of numpy
+
+    keys = list(sf.uncertainty)
+    problems: list[Problem] = []
+    seen: set[frozenset[str]] = set()
+    matrix = np.eye(len(keys))
+    for k, pair in enumerate(sf.correlations):
+        where = f"correlations[{k}]"
+        a, b = pair.fields
+        for j, key in enumerate((a, b)):
+            if key not in sf.uncertainty:
+                problems.append(Problem(f"{where}.fields[{j}]", key, "a key of the uncertainty "
+                                        "section; " + _choice_text(key, keys, noun="key")))
+        if problems:
+            continue
+        if a == b:
+            problems.append(Problem(f"{where}.fields", [a, b], "two different fields (a field's "
+                                    "correlation with itself is 1)"))
+            continue
+        if frozenset((a, b)) in seen:
+            problems.append(Problem(f"{where}.fields", [a, b], "each pair once: this pair is "
+                                    "listed before"))
+            continue
+        seen.add(frozenset((a, b)))
+        i, j = keys.index(a), keys.index(b)
+        matrix[i, j] = matrix[j, i] = pair.rank
+        if np.linalg.eigvalsh(matrix).min() <= 1e-10:
+            problems.append(Problem(
+                f"{where}.rank", pair.rank,
+                f"with the pairs before it, the correlation of {a} and {b} makes a matrix that "
+                "is not a valid correlation matrix (not positive definite): these correlations "
+                "cannot hold together; lower this or an earlier one"))
+            break
+    return problems
+
+
 def _unknown_path_text(path: str, base: Mapping[str, Any]) -> str:
     candidates = _numeric_paths(base)
     return "not a numeric field of base; " + _choice_text(path, candidates, noun="field")
@@ -549,6 +615,10 @@ def scenario_file_to_dict(sf: ScenarioFile) -> dict[str, Any]:
         data["uncertainty"] = {
             path: spec.model_dump(exclude_none=True) for path, spec in sf.uncertainty.items()
         }
+    if sf.correlations:
+        data["correlations"] = [
+            {"fields": list(c.fields), **c.model_dump(exclude={"fields"}, exclude_none=True)}
+            for c in sf.correlations]
     return data
 
 

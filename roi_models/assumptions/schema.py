@@ -14,6 +14,7 @@ never a mutation; an unknown key is refused.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union
@@ -484,6 +485,25 @@ class Downturn(_Model):
         0.0, ge=0, le=0.3, unit="share/month", label="Downturn churn shock",
         description="Churn added to every cohort during the downturn.", step=0.005,
     )
+    probability: float = num(
+        1.0, ge=0, le=1, unit="share", label="Downturn probability",
+        description="Chance that the downturn happens within the horizon (Monte Carlo draws "
+        "it; the deterministic run shows the downturn as stated, as a stress test).",
+        step=0.05,
+    )
+    start_month_latest: int = num(
+        0, ge=0, le=240, unit="month", label="Latest downturn start",
+        description="In Monte Carlo the start month is drawn uniformly from the whole months "
+        "start_month..start_month_latest (0: always start_month).",
+    )
+
+    @model_validator(mode="after")
+    def _start_range(self) -> "Downturn":
+        if self.start_month_latest and self.start_month_latest < self.start_month:
+            raise ValueError(
+                f"@start_month_latest: {self.start_month_latest} is before start_month "
+                f"({self.start_month}); give 0 or a month from start_month on")
+        return self
 
 
 class Retention(_Model):
@@ -543,15 +563,132 @@ class Organisation(_Model):
     )
 
 
+# --------------------------------------------------------------------------- uncertainty
+Distribution = Literal["triangular", "pert", "normal", "lognormal", "uniform"]
+
+
+class Uncertainty(_Model):
+    """Uncertainty of one numeric field.
+
+    ``low``/``high`` are the sensitivity range (tornado) and the support of
+    bounded distributions; ``mode`` is needed by triangular and PERT;
+    ``mean`` and ``sd`` by normal and lognormal (of the value itself, not of
+    its logarithm), which are truncated to [low, high].
+    """
+
+    distribution: Distribution
+    low: float
+    high: float
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Uncertainty":
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        needs_mode = self.distribution in ("triangular", "pert")
+        needs_moments = self.distribution in ("normal", "lognormal")
+        if needs_mode:
+            if self.mode is None:
+                raise ValueError(f"{self.distribution} needs mode (low <= mode <= high)")
+            if not self.low <= self.mode <= self.high:
+                raise ValueError(
+                    f"mode ({self.mode:g}) must lie within [low, high] = "
+                    f"[{self.low:g}, {self.high:g}]"
+                )
+        elif self.mode is not None:
+            raise ValueError(f"{self.distribution} takes no mode")
+        if needs_moments:
+            if self.mean is None or self.sd is None:
+                raise ValueError(f"{self.distribution} needs mean and sd")
+            if not self.low <= self.mean <= self.high:
+                raise ValueError(
+                    f"mean ({self.mean:g}) must lie within [low, high] = "
+                    f"[{self.low:g}, {self.high:g}]"
+                )
+            if self.distribution == "lognormal" and self.low < 0:
+                raise ValueError(f"lognormal needs low >= 0, got {self.low:g}")
+        elif self.mean is not None or self.sd is not None:
+            raise ValueError(f"{self.distribution} takes no mean or sd")
+        return self
+
+    def expected_value(self) -> float:
+        """The mean of the distribution truncated to [low, high] (closed forms).
+
+        - uniform ``(a + b) / 2``; triangular ``(a + m + b) / 3``; PERT
+          ``(a + 4 m + b) / 6`` (Vose 2008, *Risk Analysis*, ch. 9);
+        - normal truncated to [a, b]: ``mu + sd (phi(alpha) - phi(beta)) / (Phi(beta) -
+          Phi(alpha))`` with ``alpha = (a - mu) / sd``, ``beta = (b - mu) / sd``
+          (Johnson, Kotz & Balakrishnan 1994, *Continuous Univariate Distributions*
+          1, sec. 10.1);
+        - lognormal with mean ``m`` and sd ``s`` of the value (``sigma^2 = ln(1 +
+          s^2/m^2)``, ``mu = ln m - sigma^2 / 2``) truncated to [a, b]:
+          ``m (Phi(B - sigma) - Phi(A - sigma)) / (Phi(B) - Phi(A))`` with
+          ``A = (ln a - mu) / sigma``, ``B = (ln b - mu) / sigma``.
+
+        >>> Uncertainty(distribution="pert", low=0, mode=1, high=4).expected_value()
+        1.3333333333333333
+        """
+        a, b = self.low, self.high
+        if self.distribution == "uniform":
+            return (a + b) / 2
+        if self.distribution == "triangular":
+            return (a + float(self.mode) + b) / 3  # type: ignore[arg-type]
+        if self.distribution == "pert":
+            return (a + 4 * float(self.mode) + b) / 6  # type: ignore[arg-type]
+        mean, sd = float(self.mean), float(self.sd)  # type: ignore[arg-type]
+        if self.distribution == "normal":
+            alpha, beta = (a - mean) / sd, (b - mean) / sd
+            mass = _norm_cdf(beta) - _norm_cdf(alpha)
+            return mean + sd * (_norm_pdf(alpha) - _norm_pdf(beta)) / mass
+        sigma = math.sqrt(math.log1p((sd / mean) ** 2))
+        mu = math.log(mean) - sigma ** 2 / 2
+        lo = -math.inf if a <= 0 else (math.log(a) - mu) / sigma
+        hi = (math.log(b) - mu) / sigma
+        return mean * (_norm_cdf(hi - sigma) - _norm_cdf(lo - sigma)) / (
+            _norm_cdf(hi) - _norm_cdf(lo))
+
+
+def _norm_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def _norm_pdf(x: float) -> float:
+    return math.exp(-x * x / 2) / math.sqrt(2 * math.pi) if math.isfinite(x) else 0.0
+
+
+MAX_SEVERITY = 5.0
+"""Largest severity of one random viral event (5 x the file's peak hit and added churn)."""
+
+
+
 class ViralEvent(_Model):
-    """A deterministic negative viral event: a stress test on acquisition and churn.
+    """Negative viral events: one deterministic event (a stress test) and random ones.
 
     Impact decays with a half-life: d(t) = 0.5 ** ((t - month) / half_life) for
     t >= month; response capability mitigates it:
     impact x (1 - mitigation x response_capability x ramp(t)).
+
+    Random events (``rate_per_month`` > 0) arrive as a Poisson process, each
+    with a severity drawn from ``severity`` (1: the peak ``acquisition_hit``
+    and ``added_churn`` below); their impacts superpose and decay with the
+    same half-life. The deterministic run (``roi-models run``) shows the
+    expected path, ``rate_per_month`` x the mean severity starting every month;
+    ``roi-models montecarlo`` draws the events.
     """
 
-    enabled: bool = Field(False, description="Include the event in every scenario.")
+    enabled: bool = Field(False, description="Include the deterministic event of `month`.")
+    rate_per_month: float = num(
+        0.0, ge=0, le=1, unit="events/month", label="Viral events per month",
+        description="Expected number of negative viral stories starting each month (Poisson "
+        "rate; 1/36 is one story every three years on average). 0: no random events.",
+        step=0.005,
+    )
+    severity: Uncertainty | None = Field(
+        None, description="Distribution of the severity of one random event (1 = the peak "
+        f"acquisition_hit and added_churn; low >= 0, high <= {MAX_SEVERITY:g}); none: every "
+        "event has severity 1.")
     month: int = num(12, ge=1, le=240, unit="month", label="Viral event start",
                      description="Month the story breaks.")
     acquisition_hit: float = num(
@@ -571,6 +708,19 @@ class ViralEvent(_Model):
         0.5, ge=0, le=1, unit="share", label="Mitigation at full response",
         description="Share of the impact avoided with full response capability.", step=0.05,
     )
+
+    @model_validator(mode="after")
+    def _severity_is_a_multiple(self) -> "ViralEvent":
+        if self.severity is not None and not (0 <= self.severity.low
+                                              and self.severity.high <= MAX_SEVERITY):
+            raise ValueError(
+                f"@severity: low ({self.severity.low:g}) and high ({self.severity.high:g}) "
+                f"must lie within [0, {MAX_SEVERITY:g}] (a multiple of the peak impact)")
+        return self
+
+    def mean_severity(self) -> float:
+        """The mean severity of a random event (1 without a severity distribution)."""
+        return 1.0 if self.severity is None else self.severity.expected_value()
 
 
 class Assumptions(_Model):
@@ -622,57 +772,6 @@ class RegisterEntry(_Model):
 
 
 REGISTER_KEYS: frozenset[str] = frozenset(RegisterEntry.model_fields)
-
-
-# --------------------------------------------------------------------------- uncertainty
-Distribution = Literal["triangular", "pert", "normal", "lognormal", "uniform"]
-
-
-class Uncertainty(_Model):
-    """Uncertainty of one numeric field.
-
-    ``low``/``high`` are the sensitivity range (tornado) and the support of
-    bounded distributions; ``mode`` is needed by triangular and PERT;
-    ``mean`` and ``sd`` by normal and lognormal (of the value itself, not of
-    its logarithm), which are truncated to [low, high].
-    """
-
-    distribution: Distribution
-    low: float
-    high: float
-    mode: float | None = None
-    mean: float | None = None
-    sd: float | None = Field(None, gt=0)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> "Uncertainty":
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
-        needs_mode = self.distribution in ("triangular", "pert")
-        needs_moments = self.distribution in ("normal", "lognormal")
-        if needs_mode:
-            if self.mode is None:
-                raise ValueError(f"{self.distribution} needs mode (low <= mode <= high)")
-            if not self.low <= self.mode <= self.high:
-                raise ValueError(
-                    f"mode ({self.mode:g}) must lie within [low, high] = "
-                    f"[{self.low:g}, {self.high:g}]"
-                )
-        elif self.mode is not None:
-            raise ValueError(f"{self.distribution} takes no mode")
-        if needs_moments:
-            if self.mean is None or self.sd is None:
-                raise ValueError(f"{self.distribution} needs mean and sd")
-            if not self.low <= self.mean <= self.high:
-                raise ValueError(
-                    f"mean ({self.mean:g}) must lie within [low, high] = "
-                    f"[{self.low:g}, {self.high:g}]"
-                )
-            if self.distribution == "lognormal" and self.low < 0:
-                raise ValueError(f"lognormal needs low >= 0, got {self.low:g}")
-        elif self.mean is not None or self.sd is not None:
-            raise ValueError(f"{self.distribution} takes no mean or sd")
-        return self
 
 
 # --------------------------------------------------------------------------- metadata

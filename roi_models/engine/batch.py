@@ -116,10 +116,13 @@ def _rows(spend: np.ndarray, rows: slice) -> np.ndarray:
 def rows_of(arrays: dict[str, np.ndarray], rows: slice) -> dict[str, np.ndarray]:
     """The arrays of :func:`~roi_models.engine.simulate.batch_arrays` for some rows (views).
 
-    The row axis is the last one; spend shared by every row (last axis 1) and
-    the channel kinds stay as they are."""
-    return {k: v if k == "channel_is_social" or (k == "spend" and v.shape[-1] == 1) else v[..., rows]
-            for k, v in arrays.items()}
+    The row axis is the last one; spend and viral onsets shared by every row
+    (last axis 1) and the channel kinds stay as they are."""
+    return {k: v if k == "channel_is_social" or (k in _SHARED and v.shape[-1] == 1)
+            else v[..., rows] for k, v in arrays.items()}
+
+
+_SHARED = ("spend", "viral_onsets")  # arrays whose last axis may be 1: shared by every row
 
 
 def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray] | None = None,

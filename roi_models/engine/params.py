@@ -6,6 +6,12 @@ so that sensitivity, Monte Carlo and the explorer address the same names as
 the scenario file. Channels are stacked on a channel axis: per-channel
 parameters have shape (C, n) and spend schedules (C, T + 1, n) or, when every
 row shares them, (C, T + 1, 1). Month 0 of a spend schedule is always 0.
+
+``viral_onsets`` (T + 1, n) or (T + 1, 1) is the severity of the random viral
+events starting in each month (1 = the file's peak hit and added churn). A batch
+built from assumptions holds the expected onsets, ``rate_per_month`` x the
+mean severity in every month 1..T (:func:`expected_onsets`); a Monte Carlo
+draw replaces them with sampled ones (:meth:`ParamBatch.with_onsets`).
 """
 
 from __future__ import annotations
@@ -48,6 +54,28 @@ class ParamBatch:
     channel: Mapping[str, np.ndarray]  # name -> (C, n)
     spend: np.ndarray  # (C, T + 1, n) or (C, T + 1, 1)
     labels: tuple[str, ...] = field(default=())
+    viral_onsets: np.ndarray | None = None  # (T + 1, n) or (T + 1, 1); None: no random events
+    severity_mean: np.ndarray | None = None  # (n,) mean severity of a random event
+
+    def onsets(self) -> np.ndarray:
+        """The viral onsets the kernel takes, (T + 1, n) or (T + 1, 1) (zeros when none)."""
+        if self.viral_onsets is None:
+            return np.zeros((self.horizon + 1, 1))
+        return self.viral_onsets
+
+    def with_onsets(self, onsets: np.ndarray) -> "ParamBatch":
+        """A copy with sampled viral onsets, (T + 1, n) or (T + 1, 1), finite and >= 0.
+
+        Raises InputError for a wrong shape or a negative or non-finite value."""
+        arr = np.asarray(onsets, dtype=float)
+        if arr.ndim != 2 or arr.shape[0] != self.horizon + 1 or arr.shape[1] not in (1, self.n):
+            raise InputError.one("argument", "viral_onsets", getattr(arr, "shape", None),
+                                 f"an array of shape ({self.horizon + 1}, {self.n} or 1)")
+        bad = ~np.isfinite(arr) | (arr < 0)
+        if bad.any():
+            raise InputError.one("argument", "viral_onsets", float(arr.reshape(-1)[np.argmax(
+                bad.reshape(-1))]), "severities >= 0 (a multiple of the peak impact)")
+        return replace(self, viral_onsets=arr)
 
     @property
     def n(self) -> int:
@@ -87,7 +115,9 @@ class ParamBatch:
                         "argument", f"plans[{i}].channels.{name}.kind", ch.kind,
                         f"'{name}' is {kinds[name]} in another plan; a channel keeps its kind",
                     )
-        flat = [_flatten(plan.model_dump(exclude={"channels"})) for plan in plans]
+        flat = [_flatten(plan.model_dump(exclude={"channels": True,
+                                                 "viral_event": {"severity"}}))
+                for plan in plans]
         scalars = {
             path: np.array([f[path] for f in flat], dtype=float) for path in flat[0]
         }
@@ -104,8 +134,12 @@ class ParamBatch:
             for c, name in enumerate(names):
                 if name in plan.channels:
                     spend[c, 1:, j] = spend_schedule(plan.channels[name], horizon)
+        severity_mean = np.array([plan.viral_event.mean_severity() for plan in plans])
         return cls(
             horizon=horizon,
+            viral_onsets=expected_onsets(scalars["viral_event.rate_per_month"], severity_mean,
+                                         horizon),
+            severity_mean=severity_mean,
             scalars=scalars,
             channel_names=tuple(names),
             channel_is_social=np.array([kinds[c] == "social" for c in names], dtype=bool),
@@ -127,6 +161,9 @@ class ParamBatch:
             channel={k: v[:, pick] for k, v in self.channel.items()},
             spend=self.spend if self.spend.shape[2] == 1 else self.spend[:, :, pick],
             labels=tuple(self.labels[i] for i in idx) if self.labels else (),
+            viral_onsets=(self.viral_onsets if self.viral_onsets is None
+                          or self.viral_onsets.shape[1] == 1 else self.viral_onsets[:, pick]),
+            severity_mean=None if self.severity_mean is None else self.severity_mean[pick],
         )
 
     def repeat(self, n: int) -> "ParamBatch":
@@ -139,6 +176,10 @@ class ParamBatch:
             channel={k: np.repeat(v, n, axis=1) for k, v in self.channel.items()},
             spend=self.spend,
             labels=(),
+            viral_onsets=(self.viral_onsets if self.viral_onsets is None
+                          or self.viral_onsets.shape[1] == 1
+                          else np.repeat(self.viral_onsets, n, axis=1)),
+            severity_mean=None if self.severity_mean is None else np.repeat(self.severity_mean, n),
         )
 
     def with_values(self, values: Mapping[str, Any]) -> "ParamBatch":
@@ -199,7 +240,11 @@ class ParamBatch:
                     "argument", "market.initial_customers", float(scalars["market.initial_customers"][k]),
                     f"must not exceed market.potential_customers "
                     f"({scalars['market.potential_customers'][k]:g}) ({int(over.sum())} of {self.n} rows)")
-        return replace(self, scalars=scalars, channel=channel, spend=spend)
+        onsets = self.viral_onsets
+        if "viral_event.rate_per_month" in values:  # the expected path of the new rate
+            mean = self.severity_mean if self.severity_mean is not None else np.ones(self.n)
+            onsets = expected_onsets(scalars["viral_event.rate_per_month"], mean, self.horizon)
+        return replace(self, scalars=scalars, channel=channel, spend=spend, viral_onsets=onsets)
 
     def _target(self, path: str) -> str:
         """What ``path`` sets: "scalar", "channel" or "spend"; InputError naming the nearest valid
@@ -222,6 +267,22 @@ class ParamBatch:
         nearest = difflib.get_close_matches(path, valid, n=1, cutoff=0.0)
         raise InputError.one("argument", path, None,
                              f"not a parameter of this batch; did you mean '{nearest[0]}'?")
+
+
+def expected_onsets(rate: np.ndarray, severity_mean: np.ndarray, horizon: int
+                    ) -> np.ndarray | None:
+    """The expected viral onsets, ``rate x mean severity`` in every month 1..T, (T + 1, n).
+
+    The mean of a Poisson number of events of i.i.d. severities is rate x mean
+    severity (Wald's identity; Ross 2014, *Introduction to Probability Models*,
+    sec. 5.4), so this is the expected path of the random events. None when
+    no row has random events (the kernel then sees zeros)."""
+    level = np.asarray(rate, dtype=float) * np.asarray(severity_mean, dtype=float)
+    if not level.any():
+        return None
+    onsets = np.repeat(level[None, :], horizon + 1, axis=0)
+    onsets[0] = 0.0
+    return onsets
 
 
 def _checked_values(path: str, value: Any, n: int) -> np.ndarray:

@@ -58,10 +58,15 @@ one-time cost). Sources: the literature named on each line.
   cohort, ``organic = bass - moved`` with bass the Bass adopters of the month (at most
   all of them are moved). The engagement lifts of the two are separate fields
   (beta_q and lift).
-- Viral event (stress): impact ``d(t) = 0.5^((t - m)/h)`` for t >= m, mitigated by
-  ``1 - mitigation x response x ramp(t)``; new customers x ``(1 - hit d)``,
-  churn + ``added d`` (Luo 2009 finds that the damage of negative word of mouth
-  lasts and wears out over months; the half-life form is the project's assumption).
+- Viral events: the deterministic event (stress) ``det(t) = 0.5^((t - m)/h)`` for
+  t >= m and the random ones, whose level decays by the same half-life and adds
+  the severities starting in month t, ``level(t) = level(t-1) 0.5^(1/h) + onsets(t)``;
+  they superpose, ``d(t) = (det(t) + level(t)) (1 - mitigation x response x ramp(t))``;
+  new customers x ``max(0, 1 - hit d)``, churn + ``added d`` (Luo 2009 finds that the
+  damage of negative word of mouth lasts and wears out over months; the half-life form
+  is the project's assumption). Overlapping random events can exceed the peak:
+  acquisition cannot fall below 0 and survival ``1 - churn`` not below 0 (never reached
+  without onsets: hit and added churn are at most 1 and 0.2).
 - Capacity: if all new customers exceed ``M - U(t-1)`` they are scaled down
   proportionally, so ``U <= M``.
 - Retention: ``churn_s(t) = churn0_s (1 - (1 - sigma) gamma pi) + downturn(t) + viral(t)``
@@ -249,12 +254,14 @@ def batch_arrays(batch: ParamBatch) -> dict[str, np.ndarray]:
 
     Keys: every path of :data:`SCALARS` ((n,) each), ``"channels.<param>"`` for
     :data:`roi_models.engine.params.CHANNEL_PARAMS` ((C, n) each), ``"spend"``
-    ((C, T+1, n) or (C, T+1, 1)) and ``"channel_is_social"`` ((C,) bool).
+    ((C, T+1, n) or (C, T+1, 1)), ``"channel_is_social"`` ((C,) bool) and
+    ``"viral_onsets"`` ((T+1, n) or (T+1, 1), :meth:`ParamBatch.onsets`).
     """
     arrays = {path: batch.scalars[path] for path in SCALARS}
     arrays |= {f"channels.{p}": batch.channel[p] for p in CHANNEL_PARAMS}
     arrays["spend"] = batch.spend
     arrays["channel_is_social"] = batch.channel_is_social
+    arrays["viral_onsets"] = batch.onsets()
     return arrays
 
 
@@ -269,7 +276,7 @@ def simulate_chunk(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     has the wrong shape or holds a value that is not finite.
     """
     missing = [k for k in (*SCALARS, *(f"channels.{p}" for p in CHANNEL_PARAMS), "spend",
-                           "channel_is_social") if k not in arrays]
+                           "channel_is_social", "viral_onsets") if k not in arrays]
     if missing:
         raise InputError.one("argument", missing[0], None,
                              f"simulate_chunk needs this array ({len(missing)} missing)")
@@ -286,8 +293,14 @@ def simulate_chunk(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     channel = _table(arrays, tuple(f"channels.{p}" for p in CHANNEL_PARAMS), (C, n))
     if not np.isfinite(spend).all():
         _refuse_non_finite("spend", spend)
+    onsets = np.asarray(arrays["viral_onsets"], dtype=float)
+    if onsets.ndim != 2 or onsets.shape[0] != spend.shape[1] or onsets.shape[1] not in (1, n):
+        raise InputError.one("argument", "viral_onsets", getattr(onsets, "shape", None),
+                             f"an array of shape (T + 1 = {spend.shape[1]}, n or 1)")
+    if not np.isfinite(onsets).all():
+        _refuse_non_finite("viral_onsets", onsets)
     out = _allocate(n, spend.shape[1])
-    _simulate_rows(g, channel, spend, social, **out)
+    _simulate_rows(g, channel, spend, social, onsets, **out)
     out["revenue_per_customer"] = g[_R].copy()
     return out
 
@@ -361,7 +374,7 @@ def _bass_step(remaining, imitation, q_adopter, p):
 
 
 @compiled(error_model="numpy")
-def _simulate_rows(g, channel, spend, social,
+def _simulate_rows(g, channel, spend, social, onsets,
                    active, new, retained, survival, customer_value,
                    leads, opportunities, cost_of_sales_by_kind, spend_by_kind,
                    referral_rewards, engagement, revenue, gross_profit, support_cost,
@@ -372,7 +385,8 @@ def _simulate_rows(g, channel, spend, social,
     Inputs: ``g`` (P, n) the scalar parameters in the order of :data:`SCALARS`,
     ``channel`` (8, C, n) the channel parameters in the order of
     :data:`~roi_models.engine.params.CHANNEL_PARAMS`, ``spend`` (C, T+1, n) or
-    (C, T+1, 1) (shared by every row; month 0 unused), ``social`` (C,) bool.
+    (C, T+1, 1) (shared by every row; month 0 unused), ``social`` (C,) bool,
+    ``onsets`` (T+1, n) or (T+1, 1) the severities of random viral events.
     Every other argument is an output, (n, 5, T+1), (n, 2, T+1) or (n, T+1),
     and is filled entirely. Names follow the equations: a_c carry-over
     (Broadbent 1979), leads by Hill saturation (Jin et al. 2017), opp and wins
@@ -397,6 +411,7 @@ def _simulate_rows(g, channel, spend, social,
     churn0, new_s = np.empty(S), np.empty(S)
     for i in range(n):
         j = i if n_spend > 1 else 0  # spend column: per row, or shared by every row
+        jo = i if onsets.shape[1] > 1 else 0  # onsets column, the same way
         # ------------------------------------------------------------ parameters of row i
         M, N0 = g[_M, i], g[_N0, i]
         p, q = g[_P, i] / 12.0, g[_Q, i] / 12.0  # monthly Bass coefficients
@@ -422,6 +437,7 @@ def _simulate_rows(g, channel, spend, social,
         viral_on, viral_month, viral_half = g[_VIRAL_ON, i] > 0.0, g[_VIRAL_MONTH, i], g[_VIRAL_HALF, i]
         viral_hit, viral_churn = g[_VIRAL_HIT, i], g[_VIRAL_CHURN, i]
         viral_response = g[_VIRAL_MITIGATION, i] * g[_RESPONSE, i]  # mitigation x response
+        viral_decay = 0.5 ** (1.0 / viral_half)  # a month of the half-life
         ongoing, ramp_up = g[_ONGOING, i], g[_RAMP, i]
         support_per_contact = g[_CONTACTS, i] * g[_CONTACT_COST, i]
         rate = (1.0 + g[_RATE, i]) ** (1.0 / 12.0) - 1.0  # monthly discount rate
@@ -480,6 +496,7 @@ def _simulate_rows(g, channel, spend, social,
         A = N0  # active customers A(t - 1)
         U = N0  # everyone ever acquired U(t - 1)
         left = M - N0  # what is left of the market, M - U(t - 1)
+        level = 0.0  # impact level of the random viral events
         for t in range(1, T1):
             pi = participation[t]
             # wins: win_k x opp_k(t - L_k), a fractional lag interpolating two months;
@@ -491,10 +508,10 @@ def _simulate_rows(g, channel, spend, social,
                 wins_k[k] = win_k[k] * ((1.0 - lag_frac[k]) * opp1 + lag_frac[k] * opp2)
             # shocks: downturn, and the viral-event impact d(t)
             downturn = down_churn if down_start <= t < down_end else 0.0
-            d = 0.0
-            if viral_on and t >= viral_month:
-                d = 0.5 ** ((t - viral_month) / viral_half) * (1.0 - viral_response * _ramp(t, ramp_up))
-            hit = 1.0 - viral_hit * d  # the factor on new customers
+            level = level * viral_decay + onsets[t, jo]
+            det = 0.5 ** ((t - viral_month) / viral_half) if viral_on and t >= viral_month else 0.0
+            d = (det + level) * (1.0 - viral_response * _ramp(t, ramp_up))
+            hit = max(0.0, 1.0 - viral_hit * d)  # the factor on new customers
             viral = viral_churn * d
             # acquisition: paid wins, word of mouth (Bass), referrals, within the market
             q_eff = q * (1.0 + beta_q * pi)
@@ -519,7 +536,7 @@ def _simulate_rows(g, channel, spend, social,
             A = 0.0
             for s in range(S):
                 churn = churn0[s] * (1.0 - gamma_causal * pi) + downturn + viral
-                survival[i, s, t] = 1.0 - churn
+                survival[i, s, t] = max(0.0, 1.0 - churn)
                 retained[i, s, t] = active[i, s, t - 1] * survival[i, s, t]
                 new[i, s, t] = new_s[s]
                 active[i, s, t] = retained[i, s, t] + new_s[s]

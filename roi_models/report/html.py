@@ -9,7 +9,7 @@ same bytes (no clock, no random ids). Jinja2 autoescapes every text.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,10 +54,13 @@ from .views import (
     budget_cell,
     exact,
     finite_or_none,
+    how_likely_sentence,
     kpi_cards,
     margin_rows,
+    montecarlo_view,
     monthly_payback,
     never_sentences,
+    quantile_rows,
     register_sections,
     stress_rows,
     tei_view,
@@ -330,6 +333,10 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
     decision = recommend(results, plans)
     sens = _sensitivity(results, decision.plan if decision.adopts_a_plan else None)
     rec = _recommend(results, decision, stress, options, labels, spend, sens)
+    risk = _montecarlo(results, plans, options, labels, rec.scenario)
+    if risk is not None:  # the probability replaces "this report states no probability"
+        rec = _Recommendation(rec.scenario, tuple(
+            risk["how_likely"] if s == prose.RANGE_LATER else s for s in rec.sentences))
     focus = rec.scenario or (plans[0] if plans else None)
 
     kpis = tuple(
@@ -356,10 +363,14 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
         note = prose.TEI_NPV_NOTE.format(
             monthly=money(monthly_npv, cur),
             higher_lower="higher" if monthly_npv > plain_t.npv else "lower")
+        plain_v = tei_view(plain_t, n, label=labels[n], adjusted=False, caption="Unadjusted",
+                           horizon=T, currency=cur, note=note,
+                           payback=monthly_payback(components))
+        if risk is not None:  # P10/P50/P90 rows of the annual net benefits
+            plain_v = replace(plain_v, rows=plain_v.rows + quantile_rows(
+                risk["mc"].annual_quantiles(n)))
         tables.append((
-            tei_view(plain_t, n, label=labels[n], adjusted=False, caption="Unadjusted",
-                     horizon=T, currency=cur, note=note,
-                     payback=monthly_payback(components)),
+            plain_v,
             tei_view(adj_t, n, label=labels[n], adjusted=True, horizon=T, currency=cur,
                      payback=monthly_payback(components,
                                              benefits_cut=options.risk_adjust_benefits,
@@ -445,7 +456,10 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
         "payback_convention": prose.PAYBACK_CONVENTION,
         "tables": tables,
         "intro_table": intro_table,
-        "table_note": prose.TABLE_BASIS_NOTE,
+        "table_note": prose.TABLE_BASIS_NOTE + (
+            " " + prose.ANNUAL_QUANTILES_NOTE.format(draws=f"{options.draws:,}")
+            if risk is not None else ""),
+        "montecarlo": risk,
         "charts": charts,
         "prints": prints,
         "labels": labels,
@@ -488,6 +502,49 @@ def render_report(results: ScenarioResults, options: ReportOptions) -> str:
         "finite_or_none": finite_or_none,
     }
     return _environment().get_template("report.html").render(context)
+
+
+def _montecarlo(results: ScenarioResults, plans: list[str], options: ReportOptions,
+                labels: dict[str, str], best: str | None) -> dict | None:
+    """The Monte Carlo part of the report (``options.draws`` draws, ``options.seed``): the
+    "how likely" sentence, P10/P50/P90 rows of each plan's annual table and the risk
+    section's charts and tables (template ``_montecarlo.html``)."""
+    if not options.draws or not plans:
+        return None
+    from ..analysis.montecarlo import insurance_value, montecarlo, sobol_indices
+    from ..charts.risk import importance_figure, npv_distribution_figure, p_beats_figure
+
+    cur = results.currency
+    mc = montecarlo(results, options.draws, options.seed, annual=True)
+    focus = best if best in mc.names else max(plans, key=lambda n: float(mc.column(n).mean()))
+    shown = [n for n in mc.names if n in plans]
+    try:
+        sobol = sobol_indices(results, focus, base_draws=64, seed=options.seed)
+    except InputError:  # no uncertain field: rank correlations of the shocks only
+        sobol = None
+    ins = insurance_value(results, min(options.draws, 1024), options.seed)
+    ev, down = results.file.base.viral_event, results.file.base.retention.downturn
+    downturn = ("" if down.probability >= 1 and not down.start_month_latest else
+                f" (a {percent(down.probability)} chance, starting in month {down.start_month}"
+                + (f" to {down.start_month_latest}" if down.start_month_latest else "") + ")")
+    view = montecarlo_view(mc, ins[ins.scenario.isin([STATUS_QUO, *shown])], labels, cur)
+    view["rows"] = tuple(r for r in view["rows"] if r.scenario in shown)
+    return view | {
+        "mc": mc,
+        "how_likely": how_likely_sentence(mc, best, labels, cur),
+        "intro": prose.INTRO_MONTECARLO.format(
+            draws=f"{mc.draws:,}", rate=f"{ev.rate_per_month:g}", downturn=downturn,
+            seed=mc.seed),
+        "importance_intro": prose.INTRO_IMPORTANCE.format(plan=labels[focus]),
+        "insurance_intro": prose.INTRO_INSURANCE,
+        "table_note": prose.MONTECARLO_TABLE_NOTE.format(draws=f"{mc.draws:,}"),
+        "charts": {
+            "distribution": _chart(npv_distribution_figure(mc, shown), "chart-mc-distribution"),
+            "beats": _chart(p_beats_figure(mc), "chart-mc-beats"),
+            "importance": _chart(importance_figure(mc.importance(), sobol, plan=focus,
+                                                   labels=labels), "chart-mc-importance"),
+        },
+    }
 
 
 def write_report(

@@ -78,6 +78,46 @@ RANGE_LATER = (
     "The range of outcomes and the probability of beating the status quo will come with "
     "the Monte Carlo analysis; this report states no probability."
 )
+HOW_LIKELY = (
+    "How likely: over {draws} Monte Carlo draws of the file's uncertain assumptions, viral "
+    "stories and downturn, \u201c{plan}\u201d beats the status quo in {p_positive} of draws and "
+    "{runner_up_clause}; its NPV lies between {p10} and {p90} in eight draws out of ten "
+    "(P10 to P90, median {p50})."
+)
+HOW_LIKELY_RUNNER_UP = "the next best plan, \u201c{plan}\u201d, in {p_beats}"
+HOW_LIKELY_ALONE = "it is the only plan"
+HOW_LIKELY_STATUS_QUO = (
+    "How likely: over {draws} Monte Carlo draws, the best plan, \u201c{plan}\u201d, beats the "
+    "status quo in only {p_positive} of draws (NPV from {p10} to {p90}, P10 to P90)."
+)
+INTRO_MONTECARLO = (
+    "{draws} draws of the uncertain assumptions of the file (Latin hypercube, with its rank "
+    "correlations), of negative viral stories ({rate} a month on average, of uncertain "
+    "severity) and of the downturn{downturn}: every plan meets the same draws, so "
+    "\u201cbeats\u201d is a paired comparison. Seed {seed}: the same seed gives the same "
+    "figures."
+)
+INTRO_IMPORTANCE = (
+    "What drives the spread of the NPV of \u201c{plan}\u201d: the rank correlation of each drawn "
+    "input with the NPV (with the file's correlations), and Sobol indices, the share of the "
+    "NPV's variance each input explains alone (first order) and with its interactions (total "
+    "order), which assume independent inputs."
+)
+INTRO_INSURANCE = (
+    "Response capability as insurance: on the same draws, the NPV each plan loses to viral "
+    "stories with its listening and response capability and without any. The difference is "
+    "the expected loss the capability avoids, next to the present value of the programme "
+    "that pays for it (which buys more than response)."
+)
+MONTECARLO_TABLE_NOTE = (
+    "P10, P50, P90: quantiles of the NPV against the status quo over {draws} draws; VaR 5 %: "
+    "the NPV that 95 % of draws reach; ES 5 %: the mean NPV of the worst 5 % of draws; "
+    "P(beats the next best): against the plan with the next highest mean NPV, on paired draws."
+)
+ANNUAL_QUANTILES_NOTE = (
+    "Net benefits P10, P50 and P90: the quantiles of each column over {draws} Monte Carlo "
+    "draws, taken column by column (a row is not one draw's path)."
+)
 RUNNER_UP = "The next best plan, \u201c{plan}\u201d, has an NPV of {npv}{budget}."
 RUNNER_UP_BUDGET = " and spends {amount} {more_less} than the status quo"
 

@@ -435,3 +435,104 @@ __all__ = [
     "StressRow", "TableRow", "TeiView", "budget_cell", "kpi_cards", "monthly_payback",
     "register_sections", "stress_rows", "tei_view",
 ]
+
+
+# ----------------------------------------------------------------------------- Monte Carlo
+@dataclass(frozen=True)
+class RiskRow:
+    """One plan of the Monte Carlo table."""
+
+    scenario: str
+    label: str
+    p10: Cell
+    p50: Cell
+    p90: Cell
+    mean: Cell
+    p_positive: Cell
+    p_beats_next: Cell
+    var_5: Cell
+    es_5: Cell
+
+
+@dataclass(frozen=True)
+class InsuranceRow:
+    """One plan of the insurance table."""
+
+    scenario: str
+    label: str
+    response: str
+    loss_with: Cell
+    loss_without: Cell
+    value: Cell
+    cost: Cell
+
+
+def montecarlo_view(mc: Any, insurance: pd.DataFrame, labels: Mapping[str, str],
+                    currency: str) -> dict[str, Any]:
+    """The rows of the report's Monte Carlo section (:mod:`roi_models.analysis.montecarlo`).
+
+    ``rows``: per plan its NPV's P10, P50, P90, mean, P(NPV > 0), P(beats the
+    next best plan by mean NPV), VaR and ES at 5 %; ``insurance``: per plan the
+    expected loss to viral stories with and without response capability, the
+    insurance value and the programme's PV.
+    """
+    doc = mc.to_json_dict()["scenarios"]
+    ranked = sorted(doc, key=lambda n: -doc[n]["npv"]["mean"])
+
+    def cash(v: Any) -> Cell:
+        return Cell(text=money(v, currency), value=exact(v),
+                    negative=not is_missing(v) and float(v) < 0)
+
+    def share(v: Any) -> Cell:
+        return Cell(text="n/a" if is_missing(v) else percent(v, 1), value=exact(v))
+
+    rows = []
+    for name, d in doc.items():
+        rival = next((n for n in ranked if n != name), None)
+        rows.append(RiskRow(
+            scenario=name, label=labels.get(name, name), p10=cash(d["npv"]["p10"]),
+            p50=cash(d["npv"]["p50"]), p90=cash(d["npv"]["p90"]), mean=cash(d["npv"]["mean"]),
+            p_positive=share(d["p_npv_positive"]),
+            p_beats_next=share(None if rival is None else d["p_beats"][rival]),
+            var_5=cash(d["var_5"]), es_5=cash(d["es_5"])))
+    insured = tuple(
+        InsuranceRow(scenario=r.scenario, label=labels.get(r.scenario, r.scenario),
+                     response=percent(r.response_capability), loss_with=cash(r.loss_with),
+                     loss_without=cash(r.loss_without), value=cash(r.insurance_value),
+                     cost=cash(r.pv_programme_cost))
+        for r in insurance.itertuples(index=False))
+    return {"rows": tuple(rows), "insurance": insured}
+
+
+def how_likely_sentence(mc: Any, best: str | None, labels: Mapping[str, str],
+                        currency: str) -> str:
+    """The report's "how likely" sentence: P(NPV > 0) of the recommended plan, P(it beats the
+    next best plan) on paired draws, and its P10-P90 range (prose.HOW_LIKELY)."""
+    doc = mc.to_json_dict()["scenarios"]
+    if best is None or best not in doc:  # nothing recommended: the best plan by mean NPV
+        top = max(doc, key=lambda n: doc[n]["npv"]["mean"])
+        d = doc[top]
+        return prose.HOW_LIKELY_STATUS_QUO.format(
+            draws=f"{mc.draws:,}", plan=labels.get(top, top),
+            p_positive=percent(d["p_npv_positive"], 1), p10=money(d["npv"]["p10"], currency),
+            p90=money(d["npv"]["p90"], currency))
+    d = doc[best]
+    others = sorted((n for n in doc if n != best), key=lambda n: -doc[n]["npv"]["mean"])
+    clause = (prose.HOW_LIKELY_RUNNER_UP.format(plan=labels.get(others[0], others[0]),
+                                                p_beats=percent(d["p_beats"][others[0]], 1))
+              if others else prose.HOW_LIKELY_ALONE)
+    return prose.HOW_LIKELY.format(
+        draws=f"{mc.draws:,}", plan=labels.get(best, best),
+        p_positive=percent(d["p_npv_positive"], 1), runner_up_clause=clause,
+        p10=money(d["npv"]["p10"], currency), p50=money(d["npv"]["p50"], currency),
+        p90=money(d["npv"]["p90"], currency))
+
+
+def quantile_rows(frame: pd.DataFrame) -> tuple[TableRow, ...]:
+    """Rows ``Net benefits P10/P50/P90`` of the TEI table from
+    :meth:`~roi_models.analysis.montecarlo.MonteCarloResults.annual_quantiles`."""
+    return tuple(
+        TableRow(label=f"Net benefits {q}", key=f"net_benefits_{q.lower()}",
+                 cells=tuple(Cell(text=table_amount(v), value=exact(v), negative=float(v) < 0)
+                             for v in frame.loc[q].to_numpy(dtype=float)))
+        for q in frame.index)

@@ -212,8 +212,8 @@ def test_waterfall_total_is_npv(results, figures):
     assert sum(w.x[:-1]) == pytest.approx(float(s.loc["social", "npv"]), rel=1e-9)
 
 
-def test_stress_chart_says_when_the_event_is_in_every_scenario():
-    res = rm.run_scenarios(rm.load_shipped("consumer_brand"))
+def test_stress_chart_says_when_the_event_is_in_every_scenario(consumer_with_certain_event):
+    res = rm.run_scenarios(consumer_with_certain_event)
     stress = viral_stress(res)
     included = {n: res.file.scenario(n).viral_event.enabled for n in res.names}
     assert all(included.values())

@@ -64,6 +64,9 @@ def simulate_reference(batch: ParamBatch) -> dict[str, np.ndarray]:
             col = i if batch.spend.shape[2] > 1 else 0
             return float(batch.spend[c, t, col])
 
+        all_onsets = batch.onsets()
+        onsets = [float(x) for x in all_onsets[:, i if all_onsets.shape[1] > 1 else 0]]
+
         # carry-over a_c(t) = s_c(t) + lambda a_c(t-1), a_c(0) = s_before / (1 - lambda)
         a = [[0.0] * (T + 1) for _ in range(C)]
         for c in range(C):
@@ -126,16 +129,18 @@ def simulate_reference(batch: ParamBatch) -> dict[str, np.ndarray]:
         survival = [[1.0] * (T + 1) for _ in range(5)]
         U = N0
         A = N0
+        level = 0.0  # random viral events: each month's level decays, the onsets add
         for t in range(1, T + 1):
-            d = 0.0
+            det = 0.0
             if v["viral_event.enabled"] > 0 and t >= v["viral_event.month"]:
-                d = 0.5 ** ((t - v["viral_event.month"]) / v["viral_event.half_life_months"])
-                d *= 1.0 - (v["viral_event.mitigation"] * v["programme.response_capability"]
-                            * ramp(t))
+                det = 0.5 ** ((t - v["viral_event.month"]) / v["viral_event.half_life_months"])
+            level = level * 0.5 ** (1 / v["viral_event.half_life_months"]) + onsets[t]
+            d = (det + level) * (1.0 - (v["viral_event.mitigation"]
+                                        * v["programme.response_capability"] * ramp(t)))
             start = v["retention.downturn.start_month"]
             down = (v["retention.downturn.added_churn"]
                     if start <= t < start + v["retention.downturn.duration_months"] else 0.0)
-            factor = 1.0 - v["viral_event.acquisition_hit"] * d
+            factor = max(0.0, 1.0 - v["viral_event.acquisition_hit"] * d)
             q_eff = q * (1.0 + v["social.word_of_mouth_lift"] * part[t])
             word_of_mouth = bass_new(M, U, A, q_eff, p * p_ratio[t])
             referred = (v["referrals.referrals_per_customer_monthly"] * v["referrals.conversion"]
@@ -154,8 +159,8 @@ def simulate_reference(batch: ParamBatch) -> dict[str, np.ndarray]:
                 causal = (1.0 - v["social.self_selection_discount"]) * v["social.churn_reduction"]
                 churn = (v[f"retention.churn_monthly.{SOURCES[s]}"] * (1.0 - causal * part[t])
                          + down + v["viral_event.added_churn"] * d)
-                survival[s][t] = 1.0 - churn
-                retained[s][t] = active[s][t - 1] * (1.0 - churn)
+                survival[s][t] = max(0.0, 1.0 - churn)
+                retained[s][t] = active[s][t - 1] * survival[s][t]
                 new[s][t] = got[s]
                 active[s][t] = retained[s][t] + got[s]
             U += sum(got)

@@ -92,3 +92,52 @@ def test_simulate_chunk_refuses_non_finite_values_and_wrong_shapes():
     del missing["funnel.win_rate"]
     with pytest.raises(InputError, match=r"funnel\.win_rate"):
         simulate_chunk(missing)
+
+
+def test_zero_onsets_reproduce_the_run_without_random_events():
+    # Expected: an explicit (T+1, n) block of zero onsets gives exactly (bit for bit) the
+    # figures of a batch without random events: level(t) = 0 adds nothing to d(t).
+    sf = load_shipped("b2b_it_services")
+    batch = ParamBatch.from_assumptions([sf.scenario(s) for s in sf.scenario_names])
+    assert batch.viral_onsets is None  # the B2B file states no rate
+    zero = batch.with_onsets(np.zeros((batch.horizon + 1, batch.n)))
+    a, b = simulate(batch), simulate(zero)
+    assert np.array_equal(a.net_cash_flow, b.net_cash_flow)
+    assert np.array_equal(a.active, b.active)
+
+
+def test_random_onsets_superpose_and_match_the_reference():
+    # Severities starting in months 3, 5 (two at once) and 20, on top of the deterministic
+    # event of the consumer file, at each row's own onsets: the kernel equals the plain
+    # reference, including a pile-up (severity 5 + 5) that saturates acquisition and churn.
+    sf = load_shipped("consumer_brand")
+    batch = ParamBatch.from_assumptions([sf.scenario(s) for s in sf.scenario_names])
+    batch = batch.with_values({"viral_event.enabled": 1.0})
+    onsets = np.zeros((batch.horizon + 1, batch.n))
+    onsets[3, 0], onsets[5, 1], onsets[20, 2] = 1.0, 2.0, 0.5
+    onsets[10, 3] = onsets[11, 3] = 5.0
+    assert_matches_reference(batch.with_onsets(onsets))
+
+
+def test_an_onset_of_severity_one_equals_the_deterministic_event():
+    # Expected: one random event of severity 1 in month m, without the deterministic
+    # event, is the deterministic event of month m (level(t) = 0.5^((t - m) / h)).
+    sf = load_shipped("consumer_brand")
+    batch = ParamBatch.from_assumptions([sf.scenario("social")])
+    det = batch.with_values({"viral_event.enabled": 1.0, "viral_event.rate_per_month": 0.0})
+    month = int(det["viral_event.month"][0])
+    onsets = np.zeros((batch.horizon + 1, 1))
+    onsets[month] = 1.0
+    rand = batch.with_values({"viral_event.enabled": 0.0,
+                              "viral_event.rate_per_month": 0.0}).with_onsets(onsets)
+    np.testing.assert_allclose(simulate(rand).net_cash_flow, simulate(det).net_cash_flow,
+                               rtol=1e-12)
+
+
+def test_with_onsets_refuses_negative_or_misshapen_severities():
+    sf = load_shipped("b2b_it_services")
+    batch = ParamBatch.from_assumptions([sf.scenario("social")])
+    with pytest.raises(InputError, match=r"viral_onsets = -1\.0"):
+        batch.with_onsets(-np.ones((batch.horizon + 1, 1)))
+    with pytest.raises(InputError, match="viral_onsets"):
+        batch.with_onsets(np.zeros((batch.horizon, 1)))

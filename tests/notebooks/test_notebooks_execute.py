@@ -18,6 +18,8 @@ PARAMETERS = {  # injected after the parameters cell, as papermill does
     "02_scenario_comparison.ipynb": {"scenario_file": "../data/scenarios/small_fast_mover.yaml"},
     "03_sensitivity.ipynb": {"scenario_file": "../data/scenarios/small_fast_mover.yaml",
                              "grid_points": 5},
+    "04_risk.ipynb": {"draws": 512, "sobol_base_draws": 16,
+                      "show_progress": 0},  # 0: no bar (the values are written as JSON)
 }
 
 pytestmark = pytest.mark.notebook

@@ -209,10 +209,10 @@ def test_print_css_present(report_html):
     assert "break-inside: avoid" in report_html and "break-before: page" in report_html
 
 
-def test_how_sure_says_when_the_file_already_holds_the_viral_event():
-    # consumer_brand.yaml enables the event in base: "with the stress" would repeat the NPV
+def test_how_sure_says_when_the_file_already_holds_the_viral_event(consumer_with_certain_event):
+    # a file that enables the event in base: "with the stress" would repeat the NPV
     options = ReportOptions(date=datetime.date(2026, 1, 31))
-    consumer = render_report(rm.run_scenarios(rm.load_shipped("consumer_brand")), options)
+    consumer = render_report(rm.run_scenarios(consumer_with_certain_event), options)
     assert "already includes the viral event of month 14" in consumer
     b2b = render_report(rm.run_scenarios(rm.load_shipped("b2b_it_services")), options)
     assert "with the viral-event stress it is EUR" in b2b
@@ -326,8 +326,9 @@ def test_paper_never_asks_to_move_a_slider_or_pick_a_menu(shipped):
         assert "The other plans follow as small charts." in html
 
 
-def test_event_in_every_scenario_is_said_not_drawn_twice(shipped):
-    _res, html = shipped["consumer_brand"]
+def test_event_in_every_scenario_is_said_not_drawn_twice(consumer_with_certain_event):
+    html = render_report(rm.run_scenarios(consumer_with_certain_event),
+                         ReportOptions(date=datetime.date(2026, 1, 31)))
     text = visible_text(html)
     assert "puts the event in every scenario" in text
     table = re.search(r'<table class="stress".*?</table>', html, re.S).group(0)
