@@ -149,7 +149,8 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
     res = _result(plan)
     m = plan_metrics(res, plan)  # plan_metrics reads the discount rate by its schema path
     out = {
-        "npv_plan": m.npv, "cac": m.cac, "cac_blended": m.cac_blended, "clv": m.clv, "clv_to_cac": m.clv_to_cac,
+        "npv_plan": m.npv, "cac": m.cac, "cac_blended": m.cac_blended, "clv": m.clv,
+        "clv_to_cac": m.clv_to_cac,
         "cost_of_sales_share": m.cost_of_sales_share, "churn_monthly_avg": m.churn_monthly_avg,
         "customers_end": m.customers_end,
     }
