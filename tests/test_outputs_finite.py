@@ -78,6 +78,10 @@ def _file(chosen: dict[str, float]):
     chosen["retention.downturn.duration_months"] = min(
         chosen["retention.downturn.duration_months"],
         horizon - chosen["retention.downturn.start_month"] + 1)
+    latest = chosen.get("retention.downturn.start_month_latest", 0)
+    if latest:  # 0 (always start_month) or a month from start_month on, within the plan
+        chosen["retention.downturn.start_month_latest"] = min(
+            max(latest, chosen["retention.downturn.start_month"]), horizon)
     chosen["market.initial_customers"] = min(chosen["market.initial_customers"],
                                              chosen["market.potential_customers"])
     win = chosen["funnel.win_rate"]  # the social win rate, win x (1 + uplift), is at most 1

@@ -224,7 +224,8 @@ def _current(batch: ParamBatch, path: str) -> np.ndarray:
     return np.asarray(batch.channel[param][batch.channel_names.index(name)], dtype=float)
 
 
-_BASELINE_READS = (*INFLOWS, *OUTFLOWS, "net_cash_flow")  # what incremental_figures reads
+_BASELINE_READS = (*INFLOWS, *OUTFLOWS, "net_cash_flow", "cost_of_sales_by_kind", "active",
+                   "customer_value")  # what incremental_figures reads (ROI's lines, terminal value)
 
 
 def evaluate(prob: Problem, values: np.ndarray, events: Events | None, *,
@@ -254,12 +255,17 @@ def evaluate(prob: Problem, values: np.ndarray, events: Events | None, *,
         stop = min(start + SUB_DRAWS, m)
         k = stop - start
         first = P * start  # the sub-chunk's first row
-        status_quo = simulate_chunk(rows_of(arrays, slice(first, first + k)))
+        status_quo_arrays = rows_of(arrays, slice(first, first + k))
+        status_quo = simulate_chunk(status_quo_arrays)
         baseline = {name: (np.tile(arr, (P - 1,) + (1,) * (arr.ndim - 1))
                            if name in _BASELINE_READS else arr)
                     for name, arr in status_quo.items()}
-        summary = summarise_chunk(rows_of(arrays, slice(first + k, first + P * k)),
-                                  baseline_result=baseline, keep_cash_flows=annual)
+        plan_arrays = rows_of(arrays, slice(first + k, first + P * k))
+        base_spend = status_quo_arrays["spend"]  # (C, T+1, k or 1): the same draw's status quo
+        if base_spend.shape[2] > 1:
+            base_spend = np.tile(base_spend, (1, 1, P - 1))
+        summary = summarise_chunk(plan_arrays, baseline_result=baseline, keep_cash_flows=annual,
+                                  spend_lines=(plan_arrays["spend"], base_spend))
         for name in KPI_COLUMNS:
             out[name][start:stop] = summary[name].reshape(P - 1, k).T
         if annual:

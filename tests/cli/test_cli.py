@@ -100,16 +100,25 @@ def test_run_table_is_written_in_the_house_style(results):
 def test_missing_figures_carry_their_reason_once(results):
     text = format_summary(results)
     notes = [line for line in text.splitlines() if line.startswith("[")]
-    # the status quo is the baseline; the traditional plan never pays back; the social plan's
-    # IRR of 132 % a year is above 100 % a year (caveat code 2)
-    assert notes[:2] == ["[1] this is the baseline", "[2] does not pay back within 60 months"]
-    assert len(notes) == 3 and notes[2].startswith("[3] not a meaningful rate: above 100 % a year")
+    # B2B (issue-11 model): the status quo is the baseline; the traditional plan never pays
+    # back; every IRR is a meaningful rate (social 53 %, blended 26 % a year): no caveat
+    assert notes == ["[1] this is the baseline", "[2] does not pay back within 60 months"]
     social = next(line for line in text.splitlines() if line.startswith("social"))
-    assert "132 % a year [3]" in social
+    assert "53 % a year" in social and "[3]" not in social
     status_quo = next(line for line in text.splitlines() if line.startswith("status_quo"))
     assert status_quo.split()[1:5] == ["n/a", "[1]", "n/a", "[1]"]
     traditional = next(line for line in text.splitlines() if line.startswith("traditional"))
     assert "n/a [2]" in traditional
+
+
+def test_an_irr_caveat_is_a_note_of_its_own():
+    # the consumer file's TV-to-social reallocation: an IRR of 274 % a year with a peak outlay
+    # of 3.6 % of its PV costs (caveat code 1, no material outlay), the fourth reason there
+    text = format_summary(run_scenarios(load_shipped("consumer_brand")))
+    notes = [line for line in text.splitlines() if line.startswith("[")]
+    assert notes[-1].startswith("[4] not a meaningful rate: the plan has no material up-front")
+    row = next(line for line in text.splitlines() if line.startswith("social_reallocation"))
+    assert "274 % a year [4]" in row
 
 
 def test_run_json_for_one_scenario(capsys):
@@ -133,9 +142,9 @@ def test_run_json_is_the_json_document_of_the_run(capsys, results):
     social = printed["scenarios"]["social"]
     assert list(social["monthly"]) == ["month", *MONTHLY_JSON_FIELDS]
     kpis = results.kpis("social")
-    assert kpis["irr_caveat"] == 2  # above 100 % a year: the JSON carries the caveat's text
+    assert kpis["irr_caveat"] == 0  # a meaningful rate (53 % a year): no caveat in the JSON
     assert social["kpis"] == kpis | {"irr_caveat": social["kpis"]["irr_caveat"]}
-    assert social["kpis"]["irr_caveat"].startswith("not a meaningful rate: above 100 % a year")
+    assert social["kpis"]["irr_caveat"] is None
     assert social["kpis"]["cac"] == social["kpis"]["cac_paid"] > social["kpis"]["cac_blended"]
     assert social["kpis"]["npv"] == social["kpis"]["npv_without_terminal_value"]
 
