@@ -64,6 +64,7 @@ from .compute import ExplorerModel, evaluate
 from .controls import LeverControl
 from .kpis import KPI_CSS, kpi_html
 from .levers import BUDGET_SCALE, GROUPS, SHARE_MOVED, apply_levers
+from .views import VIEWS, BusinessCaseView, SensitivityView, Shown, View
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _ERROR = "color:#b00020"
@@ -98,7 +99,7 @@ class Explorer:
     def __init__(
         self, scenario: str | os.PathLike[str] | ScenarioFile = DEFAULT_SCENARIO, *,
         folder: str | os.PathLike[str] | None = None, interval: float = 0.03,
-        today: Callable[[], datetime.date] = datetime.date.today,
+        today: Callable[[], datetime.date] = datetime.date.today, settle: float = 0.25,
     ) -> None:
         start = time.perf_counter()
         self._today = today
@@ -108,6 +109,7 @@ class Explorer:
         self._coalescer = Coalescer(self.refresh, interval)
         self._sources: dict[str, Any] = {n: n for n in shipped_scenarios()}
         self._picking = False
+        self._serial = 0
 
         self.picker = w.Dropdown(options=list(shipped_scenarios()), description="Scenario file",
                                  style={"description_width": "100px"},
@@ -120,7 +122,15 @@ class Explorer:
         self.focus_area = w.HBox([])
         self.lever_area = w.VBox([])
         self.kpi_table = w.HTML("")
-        self.charts = ChartsWidget()
+        self.views: list[View] = []
+        for make in VIEWS:
+            view = make(self._draw_visible)
+            if isinstance(view, SensitivityView):
+                view.settled.delay = settle
+            self.views.append(view)
+        self.view_tabs = w.Tab(children=[v.widget for v in self.views],
+                               titles=[v.title for v in self.views], selected_index=0)
+        self.view_tabs.add_class("roi-views")
         self.folder = w.Text(value=str(Path(folder) if folder is not None else Path.cwd()),
                              description="Folder", style={"description_width": "60px"},
                              layout=w.Layout(width="420px"))
@@ -139,6 +149,7 @@ class Explorer:
         self._bind(scenario)
 
         self.picker.observe(self._on_picker, names="value")
+        self.view_tabs.observe(lambda _: self._draw_visible(), names="selected_index")
         self.reset_button.on_click(lambda _: self.reset())
         self.save_button.on_click(lambda _: self._report(self.save_scenario))
         self.export_button.on_click(lambda _: self._report(self.export_report))
@@ -150,7 +161,7 @@ class Explorer:
             self.lever_area,
             w.HTML("<b>Business case of every plan against the status quo</b>"),
             self.kpi_table,
-            self.charts,
+            self.view_tabs,
             w.HBox([self.folder, self.file_name, self.overwrite, self.save_button,
                     self.export_button], layout=w.Layout(flex_flow="row wrap")),
             self.message,
@@ -163,6 +174,35 @@ class Explorer:
     # ------------------------------------------------------------------ display
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)
+
+    # ------------------------------------------------------------------ views
+    @property
+    def charts(self) -> ChartsWidget:
+        """The business-case charts (the first tab)."""
+        return self.view(BusinessCaseView).charts
+
+    @property
+    def sensitivity(self) -> SensitivityView:
+        """The Sensitivity tab (tornado and decision margins)."""
+        return self.view(SensitivityView)
+
+    def view(self, kind: type) -> Any:
+        """The view of a type (:data:`roi_models.explorer.views.VIEWS`)."""
+        return next(v for v in self.views if isinstance(v, kind))
+
+    def show_view(self, title: str) -> None:
+        """Select a tab by its title ("Business case", "Sensitivity"), as a click would."""
+        self.view_tabs.selected_index = [v.title for v in self.views].index(title)
+
+    def shown(self) -> Shown:
+        """What the explorer shows now (the input of every view)."""
+        return Shown(self.model, self.results, dict(self.shown_values), self.focus.value,
+                     self.label, self._generation, self._serial)
+
+    def _draw_visible(self) -> None:
+        """Draw the visible view if it does not show the current figures (the others wait)."""
+        index = self.view_tabs.selected_index or 0
+        self.views[index].show(self.shown())
 
     # ------------------------------------------------------------------ state
     def values(self) -> dict[str, float]:
@@ -214,11 +254,12 @@ class Explorer:
 
     def _show(self, res: ScenarioResults, values: dict[str, float]) -> None:
         self.results, self.shown_values = res, values
-        self.charts.patch(figures.changes(res, self.focus.value))
+        self._serial += 1
         self.kpi_table.value = kpi_html(
             res.summary, res.currency, horizon=res.horizon,
             labels={n: figures.plan_label(n) for n in res.names},
             state={"file": self.label, "generation": self._generation, "values": values})
+        self._draw_visible()
 
     def reset(self) -> None:
         """Every lever back to the file's value, then one recompute."""
@@ -268,7 +309,9 @@ class Explorer:
 
         res = model.base  # the file's own run: every lever at its file value
         self.results, self.shown_values = res, dict(self._values)
-        self.charts.show(figures.build(res, focus.value))
+        first = self.shown()
+        for view in self.views:  # each draws the new file when it is next visible
+            view.bind(first)
 
         old_tabs = self.lever_area.children
         old_focus = self.focus_area.children
@@ -396,7 +439,7 @@ class Explorer:
         if not self._current(gen):
             return
         self.flush()
-        self.charts.patch(figures.changes(self.results, change["new"]))
+        self._draw_visible()
 
     def _refusal(self, key: str, value: float) -> str | None:
         """Why the schema refuses ``value`` with the other settings (None: allowed)."""
