@@ -290,16 +290,17 @@ class ChartsWidget(anywidget.AnyWidget):
                                 "charts": self._since_show}
         return out
 
-    def put(self, figures: dict[str, Any]) -> dict:
-        """Show ``figures`` (plotly figures; the other charts stay): patched where possible.
+    def put(self, figures: dict[str, Any], *, order: tuple[str, ...] = ()) -> dict:
+        """Show ``figures`` (plotly figures or :func:`figure_json` dicts; the other charts stay).
 
         A chart the browser holds with as many traces, of the same types, gets
         only the attributes and top-level layout entries that differ
         (:func:`figure_changes`); a new chart or a changed trace list sends every
-        chart whole (:meth:`show`, the held ones first). Returns what was sent:
-        the patch, or ``{"show": names}``.
+        chart whole (:meth:`show`, in ``order`` first, then as held). Returns what
+        was sent: the patch, or ``{"show": names}``.
         """
-        plain = {name: figure_json(fig) for name, fig in figures.items()}
+        plain = {name: fig if isinstance(fig, dict) else figure_json(fig)
+                 for name, fig in figures.items()}
         changes = {}
         for name, fig in plain.items():
             change = figure_changes(self._charts[name], fig) if name in self._charts else None
@@ -309,13 +310,14 @@ class ChartsWidget(anywidget.AnyWidget):
         else:
             return self.patch(changes)
         merged = {name: self._charts[name] for name in self._order} | plain
-        self.show(merged)
-        return {"show": list(merged)}
+        names = [n for n in order if n in merged] + [n for n in merged if n not in order]
+        self.show({name: merged[name] for name in names})
+        return {"show": names}
 
 
 def figure_json(fig: Any) -> dict:
     """A plotly figure as plain JSON values (lists, not numpy arrays nor base64 blocks)."""
-    return _plain(fig if isinstance(fig, dict) else fig.to_plotly_json())
+    return _plain(fig.to_plotly_json())
 
 
 _KEPT = ("uirevision",)  # layout entries the widget sets itself

@@ -26,6 +26,7 @@ is a :class:`View` subclass and one more entry in :data:`VIEWS`.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from collections.abc import Callable, Mapping
@@ -40,7 +41,7 @@ from ..assumptions import STATUS_QUO
 from ..charts.sensitivity import decision_margin_figure, tornado_figure
 from ..formatting import KPIS
 from . import figures
-from .chartwidget import ChartsWidget
+from .chartwidget import ChartsWidget, figure_json
 from .coalesce import Settled
 from .compute import ExplorerModel, for_analysis
 
@@ -115,9 +116,19 @@ def plan_labels(res: ScenarioResults) -> dict[str, str]:
     return {n: res.file.label(n) for n in res.names}
 
 
-def _margins_figure(res: ScenarioResults, plan: str) -> Any:
-    """The decision-margin figure of ``plan`` (runs on the worker thread: no widgets here)."""
-    return decision_margin_figure(decision_margins(res, plan=plan), labels=plan_labels(res))
+def _tornado_json(res: ScenarioResults, plan: str, against: str, kpi: str) -> dict:
+    """The tornado figure of a question as JSON (runs on a worker thread: no widgets here)."""
+    frame = tornado(res, plan=plan, against=against, kpi=kpi)
+    return figure_json(tornado_figure(frame, labels=plan_labels(res)))
+
+
+def _margins_json(res: ScenarioResults, plan: str) -> dict:
+    """The decision-margin figure of ``plan`` as JSON (runs on a worker thread)."""
+    frame = decision_margins(res, plan=plan)
+    return figure_json(decision_margin_figure(frame, labels=plan_labels(res)))
+
+
+ORDER = ("tornado", "margins")
 
 
 class SensitivityView(View):
@@ -140,13 +151,16 @@ class SensitivityView(View):
             w.HBox([self.against, self.kpi], layout=w.Layout(align_items="center")),
             self.state, self.area])
         self.widget.add_class("roi-sensitivity")
+        # the figures are built on worker threads (plotly takes 20-40 ms a figure): the
+        # tornado at once after each step, the margins once the steps settle
+        self.tornado_runs = Settled(0.0)
         self.settled = Settled(settle)
         self._setting = False
-        self._margins: tuple | None = None  # key of the margins the chart holds
-        self._margins_values: dict[str, float] | None = None
-        self._margins_error = ""
-        self._question: dict[str, str] = {}
         self._shown: Shown | None = None
+        self._wanted: dict[str, tuple] = {}  # chart -> key of the inputs on screen
+        self._held: dict[str, tuple] = {}  # chart -> key of what the chart holds
+        self._inputs: dict[str, dict[str, Any]] = {}  # chart -> its inputs (data-state)
+        self._error = ""
         self.against.observe(self._on_choice, names="value")
         self.kpi.observe(self._on_choice, names="value")
 
@@ -157,8 +171,9 @@ class SensitivityView(View):
 
     def bind(self, shown: Shown) -> None:
         super().bind(shown)
+        self.tornado_runs.cancel()
         self.settled.cancel()
-        self._margins, self._margins_values, self._margins_error = None, None, ""
+        self._wanted, self._held, self._inputs, self._error = {}, {}, {}, ""
         self._setting = True
         try:  # the new file's plans; "against" back to the status quo
             self.against.options = [(figures.plan_label(n), n) for n in shown.results.names]
@@ -179,11 +194,6 @@ class SensitivityView(View):
         self.against.disabled = self.kpi.value not in INCREMENTAL_KPIS
         return against, self.kpi.value
 
-    @staticmethod
-    def margins_key(shown: Shown) -> tuple:
-        """The inputs of the decision margins: file, lever values and plan (not against/KPI)."""
-        return (shown.generation, tuple(sorted(shown.values.items())), shown.focus)
-
     def draw(self, shown: Shown) -> None:
         self._shown = shown
         res = for_analysis(shown.model, shown.results, shown.values)
@@ -193,54 +203,59 @@ class SensitivityView(View):
                                 "high to move.</span>")
             self.area.children = ()
             return
-        against, kpi = self._choices(shown)
-        frame = tornado(res, plan=shown.focus, against=against, kpi=kpi)
         if self.charts is None:
             self.charts = ChartsWidget()
             self.area.children = (self.charts,)
-        self._question = {"plan": shown.focus, "against": against, "kpi": kpi}
-        self.charts.put({"tornado": tornado_figure(frame, labels=plan_labels(res))})
-        key = self.margins_key(shown)
-        if key != self._margins:
-            self.charts.stale = ["margins"] if self._margins is not None else []
-            self._write_state(shown, updating=True)
-            values = dict(shown.values)
-            self.settled.submit(key, lambda: _margins_figure(res, shown.focus),
-                                lambda fig, error: self._deliver(key, values, fig, error))
-        else:
-            self._write_state(shown, updating=False)
+        against, kpi = self._choices(shown)
+        plan, values = shown.focus, tuple(sorted(shown.values.items()))
+        wanted = {"tornado": (shown.generation, values, plan, against, kpi),
+                  "margins": (shown.generation, values, plan)}  # NPV of plan vs its rivals
+        inputs = {"tornado": {"values": dict(shown.values), "plan": plan, "against": against,
+                              "kpi": kpi},
+                  "margins": {"values": dict(shown.values), "plan": plan}}
+        jobs = {"tornado": (self.tornado_runs, lambda: _tornado_json(res, plan, against, kpi)),
+                "margins": (self.settled, lambda: _margins_json(res, plan))}
+        self._wanted = wanted
+        for name, (runner, compute) in jobs.items():
+            if self._held.get(name) == wanted[name] or runner.wanted == wanted[name]:
+                continue  # on screen, or on its way
+            runner.submit(wanted[name], compute, functools.partial(
+                self._deliver, name, wanted[name], inputs[name]))
+        self._mark()
 
-    def _deliver(self, key: tuple, values: dict[str, float], fig: Any,
+    def _deliver(self, name: str, key: tuple, inputs: dict[str, Any], fig: Any,
                  error: BaseException | None) -> None:
-        """A margins result, on the loop's thread: shown only if its inputs are still on screen."""
-        shown = self._shown
-        if shown is None or key != self.margins_key(shown) or self.charts is None:
+        """A figure, on the loop's thread: shown only if its inputs are still those on screen."""
+        if self.charts is None or self._wanted.get(name) != key:
             return  # stale: never shown
-        self._margins, self._margins_values = key, values
-        self._margins_error = "" if error is None else str(error)
+        self._error = "" if error is None else f"{name}: {error}"
         if error is None:
-            self.charts.put({"margins": fig})
-        self.charts.stale = []
-        self._write_state(shown, updating=False)
+            self.charts.put({name: fig}, order=ORDER)
+            self._held[name], self._inputs[name] = key, inputs
+        self._mark()
 
-    def _write_state(self, shown: Shown, *, updating: bool) -> None:
-        """The line above the charts; ``data-state`` says what each chart was computed from."""
-        q = self._question
-        margins = None if self._margins_values is None else {
-            "values": self._margins_values, "plan": self._margins[2] if self._margins else None}
+    def _mark(self) -> None:
+        """Dim the margins while they wait, and write the line above the charts."""
+        if self.charts is None or self._shown is None:
+            return
+        waiting = [n for n in ORDER if self._held.get(n) != self._wanted.get(n)]
+        stale = [n for n in waiting if n == "margins" and n in self._held]
+        if self.charts.stale != stale:
+            self.charts.stale = stale
+        shown = self._shown
         state = {"file": shown.file, "generation": shown.generation,
-                 "values": dict(shown.values), **q, "margins": margins,
-                 "margins_current": not updating and self._margins == self.margins_key(shown)}
+                 "values": dict(shown.values), "charts": self._inputs, "updating": waiting}
+        q = self._wanted["tornado"]
         labels = plan_labels(shown.results)
-        text = (f"Tornado: {KPIS[q['kpi']].label} of {labels[q['plan']]}"
-                + (f" against {labels[q['against']]}" if q["kpi"] in INCREMENTAL_KPIS else "")
+        text = (f"Tornado: {KPIS[q[4]].label} of {labels[q[2]]}"
+                + (f" against {labels[q[3]]}" if q[4] in INCREMENTAL_KPIS else "")
                 + ", with the levers as set. ")
-        if updating:
+        if self._error:
+            text += f"Could not be computed: {self._error}."
+            cls, colour = "roi-error", "#b00020"
+        elif "margins" in waiting:
             text += "Decision margins of this plan: updating\u2026"
             cls, colour = "roi-updating", "#8a6d00"
-        elif self._margins_error:
-            text += f"Decision margins: could not be computed ({self._margins_error})."
-            cls, colour = "roi-error", "#b00020"
         else:
             text += "Decision margins of this plan: up to date."
             cls, colour = "roi-current", "#555"
@@ -250,6 +265,7 @@ class SensitivityView(View):
             f"{html.escape(text)}</span>")
 
     def close(self) -> None:
+        self.tornado_runs.cancel()
         self.settled.cancel()
         super().close()
 
