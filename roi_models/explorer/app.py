@@ -43,6 +43,8 @@ from __future__ import annotations
 import datetime
 import functools
 import html
+import math
+import numbers
 import os
 import re
 import time
@@ -55,7 +57,7 @@ import pandas as pd
 from ..analysis.scenarios import ScenarioResults
 from ..assumptions import ScenarioFile, load_scenario_file, save_scenario_file
 from ..data import DEFAULT_SCENARIO, scenario_path, shipped_scenarios
-from ..errors import InputError
+from ..errors import CONTROL_CHARACTERS, InputError, visible
 from ..formatting import money_exact, percent
 from . import figures
 from .chartwidget import ChartsWidget
@@ -66,7 +68,7 @@ from .kpis import KPI_CSS, kpi_html
 from .levers import BUDGET_SCALE, GROUPS, SHARE_MOVED, apply_levers
 from .views import VIEWS, BusinessCaseView, SensitivityView, Shown, View
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # fullmatch: the whole name
 _ERROR = "color:#b00020"
 _OK = "color:#1b5e20"
 
@@ -223,9 +225,19 @@ class Explorer:
     def set(self, key: str, value: float, *, flush: bool = True) -> None:
         """Set a lever as if its value were typed into its box (refusals show their message).
 
-        With ``flush`` (default) a pending recompute runs before returning.
+        Anything but a finite real number (NaN, inf, a string, None, ``True``,
+        which is no month nor count) is refused on the lever's row with the
+        schema's allowed values, like a refused typed value: the figures and
+        what Save writes keep the last valid state. With ``flush`` (default) a
+        pending recompute runs before returning.
         """
         control = self.controls[key]
+        if not _finite_real(value):
+            kept = self._values[key]
+            control.show(kept)
+            control.say(f"{_echo(_repr(value))} refused: {control.spec.problem(value)}. "
+                        f"Kept {control.fmt.quantity(kept)}.", error=True)
+            return
         text = f"{float(value) * control.fmt.scale:.10g}"
         if control.text.value == text:  # a refused value shown again: type it anew
             control.setting = True
@@ -339,13 +351,19 @@ class Explorer:
     # ------------------------------------------------------------------ files
     def _target(self, suffix: str, folder: str | os.PathLike[str] | None,
                 name: str | None) -> Path:
-        name = self.file_name.value.strip() if name is None else name
-        if name.endswith(suffix):
+        """The file to write: ``name`` checked by :func:`file_name_problem`, in ``folder``."""
+        name = self.file_name.value.strip(" ") if name is None else name
+        if isinstance(name, str) and name.endswith(suffix):
             name = name[: -len(suffix)]
-        if not _NAME.match(name):
-            raise InputError.one("explorer", "name", name, "letters, digits, '_', '-' and '.' "
-                                 "(no folders), starting with a letter or digit")
-        target = Path(self.folder.value if folder is None else folder).expanduser()
+        why = file_name_problem(name)
+        if why:
+            raise InputError.one("explorer", "name", name, why)
+        where = self.folder.value if folder is None else folder
+        text = os.fspath(where) if isinstance(where, (str, os.PathLike)) else None
+        if not isinstance(text, str) or not text.strip() or CONTROL_CHARACTERS.search(text):
+            raise InputError.one("explorer", "folder", where, "a folder path without control "
+                                 "characters")
+        target = Path(text).expanduser()
         target.mkdir(parents=True, exist_ok=True)  # the folder the analyst chose
         return target / (name + suffix)
 
@@ -419,8 +437,8 @@ class Explorer:
         except ValueError as exc:
             kept = self._values[key]
             control.show(kept)
-            control.say(f"{typed.strip()!s} refused: {exc}. Kept {control.fmt.quantity(kept)}.",
-                        error=True)
+            control.say(f"{_echo(typed.strip())} refused: {exc}. "
+                        f"Kept {control.fmt.quantity(kept)}.", error=True)
             return
         self._values[key] = value
         control.show(value)
@@ -479,6 +497,59 @@ class Explorer:
             self.budget_note.value = note
 
 
+RESERVED_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{d}{i}" for d in ("COM", "LPT") for i in (*"123456789", "\u00b9", "\u00b2", "\u00b3")])
+"""Device names Windows reserves whatever the extension (``nul.yaml`` is the null device there)."""
+
+
+def file_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot be a Save or Export file name (without its suffix), or None.
+
+    Allowed: 1-100 ASCII letters, digits, ``_``, ``-`` and ``.``, starting with a
+    letter or digit, not ending with ``.``, not a reserved device name. So no
+    folder (``/``, ``\\``), no control character (a trailing newline included:
+    the whole name must match, not a line of it), no space.
+
+    >>> file_name_problem("b2b_case.v2") is None
+    True
+    >>> [bool(file_name_problem(n)) for n in ("case\n", "../case", "NUL", "con.tar", "a.")]
+    [True, True, True, True, True]
+    """
+    allowed = ("1-100 letters, digits, '_', '-' and '.', starting with a letter or digit "
+               "(no folder, space or control character)")
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        return allowed
+    if name.endswith("."):
+        return allowed + ", not ending with '.'"
+    if name.split(".")[0].upper() in RESERVED_NAMES:
+        return allowed + ", not a reserved device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
+    return None
+
+
+def _finite_real(value: object) -> bool:
+    """A finite real number, not a bool (``True`` is no month nor count), nor too big a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except (OverflowError, ValueError):  # an int of 400 digits
+        return False
+
+
+def _repr(value: object) -> str:
+    try:
+        return repr(value)
+    except ValueError:  # an int of more digits than Python converts to text
+        return "<a very large integer>"
+
+
+def _echo(text: str, limit: int = 40) -> str:
+    """A refused input as a message shows it: control characters escaped, at most ``limit``."""
+    shown = visible(text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
 def _default_focus(model: ExplorerModel) -> str:
     plans = list(model.names[1:] or model.names)
     return "social" if "social" in plans else plans[0]
@@ -506,4 +577,5 @@ def _html_message(text: str, style: str) -> str:
     return f'<pre style="{style};white-space:pre-wrap;margin:2px 0">{html.escape(text)}</pre>'
 
 
-__all__ = ["Explorer", "LeverControl", "SHARE_MOVED", "BUDGET_SCALE"]
+__all__ = ["BUDGET_SCALE", "RESERVED_NAMES", "SHARE_MOVED", "Explorer", "LeverControl",
+           "file_name_problem"]

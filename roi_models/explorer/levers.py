@@ -158,7 +158,10 @@ class LeverSpec:
         meta = self.meta
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             return "must be " + meta.allowed()
-        v = float(value)
+        try:
+            v = float(value)
+        except OverflowError:  # an int too big for a float
+            return "must be " + meta.allowed()
         if not math.isfinite(v):
             return "must be " + meta.allowed()
         if meta.integer and v != round(v):
