@@ -1,4 +1,4 @@
-"""Hostile input to the explorer (issue 14): every refusal is clean, Save writes what the charts show.
+"""Hostile input to the explorer (issue 14): every refusal is clean, Save writes what is shown.
 
 Generated cases (hypothesis, derandomized): any Python value handed to
 :meth:`Explorer.set`, any text typed into a value box, any Save/Export file name.
