@@ -267,11 +267,11 @@ class Explorer:
     def _show(self, res: ScenarioResults, values: dict[str, float]) -> None:
         self.results, self.shown_values = res, values
         self._serial += 1
+        self._draw_visible()  # the charts' messages first: the table's state says they are sent
         self.kpi_table.value = kpi_html(
             res.summary, res.currency, horizon=res.horizon,
             labels={n: figures.plan_label(n) for n in res.names},
             state={"file": self.label, "generation": self._generation, "values": values})
-        self._draw_visible()
 
     def reset(self) -> None:
         """Every lever back to the file's value, then one recompute."""
@@ -312,6 +312,7 @@ class Explorer:
             pages.append(w.VBox(rows))
         selected = self.lever_area.children[0].selected_index if self.lever_area.children else 0
         tabs = w.Tab(children=pages, titles=list(GROUPS), selected_index=selected)
+        tabs.add_class("roi-lever-tabs")
         plans = list(model.names[1:] or model.names)
         focus = w.Dropdown(options=[(figures.plan_label(n), n) for n in plans],
                            value=_default_focus(model), description="Plan in focus",

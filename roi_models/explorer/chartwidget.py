@@ -26,6 +26,7 @@ the plotly package: nothing is fetched from a CDN).
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import math
@@ -181,6 +182,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value and set(value) <= {"bdata", "dtype", "shape"}:
+            # plotly 6+ writes numpy arrays as base64 blocks: back to numbers
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            if "shape" in value:
+                shape = value["shape"]
+                array = array.reshape([int(n) for n in str(shape).split(",")]
+                                      if isinstance(shape, str) else shape)
+            return _plain(array)
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (np.floating, np.integer)):
         value = value.item()
@@ -316,7 +325,12 @@ class ChartsWidget(anywidget.AnyWidget):
 
 
 def figure_json(fig: Any) -> dict:
-    """A plotly figure as plain JSON values (lists, not numpy arrays nor base64 blocks)."""
+    """A plotly figure as plain JSON values (lists, not numpy arrays nor base64 blocks).
+
+    >>> import plotly.graph_objects as go
+    >>> figure_json(go.Figure(go.Bar(x=np.array([1.5, np.nan]))))["data"][0]["x"]
+    [1.5, None]
+    """
     return _plain(fig.to_plotly_json())
 
 

@@ -38,6 +38,7 @@ import ipywidgets as w
 from ..analysis.scenarios import ScenarioResults
 from ..analysis.sensitivity import INCREMENTAL_KPIS, KPI_NAMES, decision_margins, tornado
 from ..assumptions import STATUS_QUO
+from ..assumptions.scenario_file import default_label
 from ..charts.sensitivity import decision_margin_figure, tornado_figure
 from ..formatting import KPIS
 from . import figures
@@ -112,8 +113,9 @@ class BusinessCaseView(View):
 
 
 def plan_labels(res: ScenarioResults) -> dict[str, str]:
-    """The plans' names as the report writes them (the file's labels)."""
-    return {n: res.file.label(n) for n in res.names}
+    """The plans' names as the rest of the explorer writes them (the plan picker, the KPI
+    table): ``social_reallocation`` -> ``Social reallocation``."""
+    return {n: default_label(n) for n in res.names}
 
 
 def _tornado_json(res: ScenarioResults, plan: str, against: str, kpi: str) -> dict:
