@@ -116,7 +116,9 @@ function render({ model, el }) {
   };
   const patch = () => {
     const p = model.get("patch_state");
-    if (!p || p.seq !== seq) return;  // a patch of figures this view does not hold
+    // nothing shown yet (a widget displayed before its first figures), or a patch of
+    // figures this view does not hold
+    if (!p || !p.charts || p.seq === undefined || p.seq !== seq) return;
     timing.patched = performance.now();
     const whole = viewSeq !== p.n - 1;  // a patch missed: every chart is drawn whole
     const changed = whole ? Object.keys(p.charts) : p.changed;
