@@ -29,6 +29,9 @@ arrive are counted in :attr:`Explorer.stale_events` and ignored.
   boxes show the step's precision, a typed value is rounded visibly or
   refused with plain advice on the row's own line, and the charts keep the
   last valid state (which is also what Save writes).
+- Under the KPI table, the views (:mod:`roi_models.explorer.views`) are tabs;
+  only the visible one is drawn after a recompute, the others catch up when
+  shown.
 - Changes are coalesced by a leading-edge
   :class:`~roi_models.explorer.coalesce.Coalescer`: a single step is
   computed at once, a drag at most every 30 ms.
