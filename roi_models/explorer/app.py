@@ -508,11 +508,11 @@ RESERVED_NAMES = frozenset(
 
 
 def file_name_problem(name: object) -> str | None:
-    """Why ``name`` cannot be a Save or Export file name (without its suffix), or None.
+    r"""Why ``name`` cannot be a Save or Export file name (without its suffix), or None.
 
     Allowed: 1-100 ASCII letters, digits, ``_``, ``-`` and ``.``, starting with a
     letter or digit, not ending with ``.``, not a reserved device name. So no
-    folder (``/``, ``\\``), no control character (a trailing newline included:
+    folder (``/``, ``\``), no control character (a trailing newline included:
     the whole name must match, not a line of it), no space.
 
     >>> file_name_problem("b2b_case.v2") is None
