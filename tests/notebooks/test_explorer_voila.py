@@ -322,13 +322,18 @@ def sensitivity_mismatches(shown: dict, name: str) -> list[str]:
     return bad
 
 
-def sensitivity_settled(page, name: str, timeout: float = 30.0, **expect: float) -> dict:
-    """Wait until the Sensitivity tab shows analysis.sensitivity's figures for the page."""
+def sensitivity_settled(page, name: str, timeout: float = 30.0, *, against: str | None = None,
+                        **expect: float) -> dict:
+    """Wait until the Sensitivity tab shows analysis.sensitivity's figures for the page
+    (and, with ``against``, the tornado of that question)."""
     expect = {k.replace("__", "."): v for k, v in expect.items()}
     deadline = time.monotonic() + timeout
     while True:
         shown = read_sensitivity(page)
         bad = sensitivity_mismatches(shown, name)
+        if not bad and against is not None:
+            have = shown["state"]["charts"]["tornado"]["against"]
+            bad = [] if have == against else [f"tornado against {have!r}, not {against!r}"]
         if not bad and expect:
             have = shown["state"]["values"]
             bad = [f"lever {k} is {have[k]!r}, expected {v!r}" for k, v in expect.items()
@@ -460,8 +465,8 @@ def test_every_figure_on_screen_is_the_engines(voila_url, browser, tmp_path):
     sensitivity_settled(page, "consumer_brand")
     step(page, CHURN, 1)
     page.locator(".roi-sensitivity select").first.select_option(label="Traditional")
-    sens = sensitivity_settled(page, "consumer_brand")
-    assert sens["state"]["charts"]["tornado"]["against"] == "traditional"
+    sens = sensitivity_settled(page, "consumer_brand", against="traditional")
+    assert sens["state"]["charts"]["tornado"]["plan"] == "social"
     open_view(page, "Business case")  # the hidden charts catch up when shown
     settled(page, "consumer_brand")
     pick_file(page, "small_fast_mover")
