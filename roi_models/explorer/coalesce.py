@@ -113,7 +113,7 @@ class Settled:
     ``delay < 0`` a submit computes and delivers at once.
 
     >>> got = []
-    >>> s = Settled()
+    >>> s = Settled(delay=-1)  # at once (as without an event loop)
     >>> s.submit("a", lambda: 6 * 7, lambda result, error: got.append(result))
     >>> got, s.wanted
     ([42], None)
