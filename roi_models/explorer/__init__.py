@@ -12,7 +12,10 @@ Logic lives here, notebooks only call it. Modules, each one concept:
   into a :class:`roi_models.ScenarioResults`;
 - :mod:`~roi_models.explorer.figures`: FigureWidgets built per file, updated in place;
 - :mod:`~roi_models.explorer.kpis`: the KPI table against the status quo;
+- :mod:`~roi_models.explorer.views`: the tabs under the KPI table (Business case,
+  Sensitivity), each built by a function and drawn only when visible;
 - :mod:`~roi_models.explorer.coalesce`: slider events computed at once, bursts coalesced;
+  slow results (decision margins) computed once the steps settle, on a worker thread;
 - :mod:`~roi_models.explorer.app`: :class:`Explorer`, the widgets and their callbacks;
 - :mod:`~roi_models.explorer.serve`: how Voila serves the explorer (``make app``).
 

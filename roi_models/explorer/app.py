@@ -29,6 +29,9 @@ arrive are counted in :attr:`Explorer.stale_events` and ignored.
   boxes show the step's precision, a typed value is rounded visibly or
   refused with plain advice on the row's own line, and the charts keep the
   last valid state (which is also what Save writes).
+- Under the KPI table, the views (:mod:`roi_models.explorer.views`) are tabs;
+  only the visible one is drawn after a recompute, the others catch up when
+  shown.
 - Changes are coalesced by a leading-edge
   :class:`~roi_models.explorer.coalesce.Coalescer`: a single step is
   computed at once, a drag at most every 30 ms.
@@ -43,6 +46,8 @@ from __future__ import annotations
 import datetime
 import functools
 import html
+import math
+import numbers
 import os
 import re
 import time
@@ -55,7 +60,7 @@ import pandas as pd
 from ..analysis.scenarios import ScenarioResults
 from ..assumptions import ScenarioFile, load_scenario_file, save_scenario_file
 from ..data import DEFAULT_SCENARIO, scenario_path, shipped_scenarios
-from ..errors import InputError
+from ..errors import CONTROL_CHARACTERS, InputError, visible
 from ..formatting import money_exact, percent
 from . import figures
 from .chartwidget import ChartsWidget
@@ -64,8 +69,9 @@ from .compute import ExplorerModel, evaluate
 from .controls import LeverControl
 from .kpis import KPI_CSS, kpi_html
 from .levers import BUDGET_SCALE, GROUPS, SHARE_MOVED, apply_levers
+from .views import VIEWS, BusinessCaseView, SensitivityView, Shown, View
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # fullmatch: the whole name
 _ERROR = "color:#b00020"
 _OK = "color:#1b5e20"
 
@@ -98,7 +104,7 @@ class Explorer:
     def __init__(
         self, scenario: str | os.PathLike[str] | ScenarioFile = DEFAULT_SCENARIO, *,
         folder: str | os.PathLike[str] | None = None, interval: float = 0.03,
-        today: Callable[[], datetime.date] = datetime.date.today,
+        today: Callable[[], datetime.date] = datetime.date.today, settle: float = 0.25,
     ) -> None:
         start = time.perf_counter()
         self._today = today
@@ -108,6 +114,7 @@ class Explorer:
         self._coalescer = Coalescer(self.refresh, interval)
         self._sources: dict[str, Any] = {n: n for n in shipped_scenarios()}
         self._picking = False
+        self._serial = 0
 
         self.picker = w.Dropdown(options=list(shipped_scenarios()), description="Scenario file",
                                  style={"description_width": "100px"},
@@ -120,7 +127,15 @@ class Explorer:
         self.focus_area = w.HBox([])
         self.lever_area = w.VBox([])
         self.kpi_table = w.HTML("")
-        self.charts = ChartsWidget()
+        self.views: list[View] = []
+        for make in VIEWS:
+            view = make(self._draw_visible)
+            if isinstance(view, SensitivityView):
+                view.settled.delay = settle
+            self.views.append(view)
+        self.view_tabs = w.Tab(children=[v.widget for v in self.views],
+                               titles=[v.title for v in self.views], selected_index=0)
+        self.view_tabs.add_class("roi-views")
         self.folder = w.Text(value=str(Path(folder) if folder is not None else Path.cwd()),
                              description="Folder", style={"description_width": "60px"},
                              layout=w.Layout(width="420px"))
@@ -139,6 +154,7 @@ class Explorer:
         self._bind(scenario)
 
         self.picker.observe(self._on_picker, names="value")
+        self.view_tabs.observe(lambda _: self._draw_visible(), names="selected_index")
         self.reset_button.on_click(lambda _: self.reset())
         self.save_button.on_click(lambda _: self._report(self.save_scenario))
         self.export_button.on_click(lambda _: self._report(self.export_report))
@@ -150,7 +166,7 @@ class Explorer:
             self.lever_area,
             w.HTML("<b>Business case of every plan against the status quo</b>"),
             self.kpi_table,
-            self.charts,
+            self.view_tabs,
             w.HBox([self.folder, self.file_name, self.overwrite, self.save_button,
                     self.export_button], layout=w.Layout(flex_flow="row wrap")),
             self.message,
@@ -163,6 +179,35 @@ class Explorer:
     # ------------------------------------------------------------------ display
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)
+
+    # ------------------------------------------------------------------ views
+    @property
+    def charts(self) -> ChartsWidget:
+        """The business-case charts (the first tab)."""
+        return self.view(BusinessCaseView).charts
+
+    @property
+    def sensitivity(self) -> SensitivityView:
+        """The Sensitivity tab (tornado and decision margins)."""
+        return self.view(SensitivityView)
+
+    def view(self, kind: type) -> Any:
+        """The view of a type (:data:`roi_models.explorer.views.VIEWS`)."""
+        return next(v for v in self.views if isinstance(v, kind))
+
+    def show_view(self, title: str) -> None:
+        """Select a tab by its title ("Business case", "Sensitivity"), as a click would."""
+        self.view_tabs.selected_index = [v.title for v in self.views].index(title)
+
+    def shown(self) -> Shown:
+        """What the explorer shows now (the input of every view)."""
+        return Shown(self.model, self.results, dict(self.shown_values), self.focus.value,
+                     self.label, self._generation, self._serial)
+
+    def _draw_visible(self) -> None:
+        """Draw the visible view if it does not show the current figures (the others wait)."""
+        index = self.view_tabs.selected_index or 0
+        self.views[index].show(self.shown())
 
     # ------------------------------------------------------------------ state
     def values(self) -> dict[str, float]:
@@ -183,9 +228,19 @@ class Explorer:
     def set(self, key: str, value: float, *, flush: bool = True) -> None:
         """Set a lever as if its value were typed into its box (refusals show their message).
 
-        With ``flush`` (default) a pending recompute runs before returning.
+        Anything but a finite real number (NaN, inf, a string, None, ``True``,
+        which is no month nor count) is refused on the lever's row with the
+        schema's allowed values, like a refused typed value: the figures and
+        what Save writes keep the last valid state. With ``flush`` (default) a
+        pending recompute runs before returning.
         """
         control = self.controls[key]
+        if not _finite_real(value):
+            kept = self._values[key]
+            control.show(kept)
+            control.say(f"{_echo(_repr(value))} refused: {control.spec.problem(value)}. "
+                        f"Kept {control.fmt.quantity(kept)}.", error=True)
+            return
         text = f"{float(value) * control.fmt.scale:.10g}"
         if control.text.value == text:  # a refused value shown again: type it anew
             control.setting = True
@@ -214,7 +269,8 @@ class Explorer:
 
     def _show(self, res: ScenarioResults, values: dict[str, float]) -> None:
         self.results, self.shown_values = res, values
-        self.charts.patch(figures.changes(res, self.focus.value))
+        self._serial += 1
+        self._draw_visible()  # the charts' messages first: the table's state says they are sent
         self.kpi_table.value = kpi_html(
             res.summary, res.currency, horizon=res.horizon,
             labels={n: figures.plan_label(n) for n in res.names},
@@ -259,6 +315,7 @@ class Explorer:
             pages.append(w.VBox(rows))
         selected = self.lever_area.children[0].selected_index if self.lever_area.children else 0
         tabs = w.Tab(children=pages, titles=list(GROUPS), selected_index=selected)
+        tabs.add_class("roi-lever-tabs")
         plans = list(model.names[1:] or model.names)
         focus = w.Dropdown(options=[(figures.plan_label(n), n) for n in plans],
                            value=_default_focus(model), description="Plan in focus",
@@ -268,7 +325,9 @@ class Explorer:
 
         res = model.base  # the file's own run: every lever at its file value
         self.results, self.shown_values = res, dict(self._values)
-        self.charts.show(figures.build(res, focus.value))
+        first = self.shown()
+        for view in self.views:  # each draws the new file when it is next visible
+            view.bind(first)
 
         old_tabs = self.lever_area.children
         old_focus = self.focus_area.children
@@ -296,13 +355,19 @@ class Explorer:
     # ------------------------------------------------------------------ files
     def _target(self, suffix: str, folder: str | os.PathLike[str] | None,
                 name: str | None) -> Path:
-        name = self.file_name.value.strip() if name is None else name
-        if name.endswith(suffix):
+        """The file to write: ``name`` checked by :func:`file_name_problem`, in ``folder``."""
+        name = self.file_name.value.strip(" ") if name is None else name
+        if isinstance(name, str) and name.endswith(suffix):
             name = name[: -len(suffix)]
-        if not _NAME.match(name):
-            raise InputError.one("explorer", "name", name, "letters, digits, '_', '-' and '.' "
-                                 "(no folders), starting with a letter or digit")
-        target = Path(self.folder.value if folder is None else folder).expanduser()
+        why = file_name_problem(name)
+        if why:
+            raise InputError.one("explorer", "name", name, why)
+        where = self.folder.value if folder is None else folder
+        text = os.fspath(where) if isinstance(where, (str, os.PathLike)) else None
+        if not isinstance(text, str) or not text.strip() or CONTROL_CHARACTERS.search(text):
+            raise InputError.one("explorer", "folder", where, "a folder path without control "
+                                 "characters")
+        target = Path(text).expanduser()
         target.mkdir(parents=True, exist_ok=True)  # the folder the analyst chose
         return target / (name + suffix)
 
@@ -376,8 +441,8 @@ class Explorer:
         except ValueError as exc:
             kept = self._values[key]
             control.show(kept)
-            control.say(f"{typed.strip()!s} refused: {exc}. Kept {control.fmt.quantity(kept)}.",
-                        error=True)
+            control.say(f"{_echo(typed.strip())} refused: {exc}. "
+                        f"Kept {control.fmt.quantity(kept)}.", error=True)
             return
         self._values[key] = value
         control.show(value)
@@ -396,7 +461,7 @@ class Explorer:
         if not self._current(gen):
             return
         self.flush()
-        self.charts.patch(figures.changes(self.results, change["new"]))
+        self._draw_visible()
 
     def _refusal(self, key: str, value: float) -> str | None:
         """Why the schema refuses ``value`` with the other settings (None: allowed)."""
@@ -436,6 +501,59 @@ class Explorer:
             self.budget_note.value = note
 
 
+RESERVED_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{d}{i}" for d in ("COM", "LPT") for i in (*"123456789", "\u00b9", "\u00b2", "\u00b3")])
+"""Device names Windows reserves whatever the extension (``nul.yaml`` is the null device there)."""
+
+
+def file_name_problem(name: object) -> str | None:
+    r"""Why ``name`` cannot be a Save or Export file name (without its suffix), or None.
+
+    Allowed: 1-100 ASCII letters, digits, ``_``, ``-`` and ``.``, starting with a
+    letter or digit, not ending with ``.``, not a reserved device name. So no
+    folder (``/``, ``\``), no control character (a trailing newline included:
+    the whole name must match, not a line of it), no space.
+
+    >>> file_name_problem("b2b_case.v2") is None
+    True
+    >>> [bool(file_name_problem(n)) for n in ("case\n", "../case", "NUL", "con.tar", "a.")]
+    [True, True, True, True, True]
+    """
+    allowed = ("1-100 letters, digits, '_', '-' and '.', starting with a letter or digit "
+               "(no folder, space or control character)")
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        return allowed
+    if name.endswith("."):
+        return allowed + ", not ending with '.'"
+    if name.split(".")[0].upper() in RESERVED_NAMES:
+        return allowed + ", not a reserved device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
+    return None
+
+
+def _finite_real(value: object) -> bool:
+    """A finite real number, not a bool (``True`` is no month nor count), nor too big a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except (OverflowError, ValueError):  # an int of 400 digits
+        return False
+
+
+def _repr(value: object) -> str:
+    try:
+        return repr(value)
+    except ValueError:  # an int of more digits than Python converts to text
+        return "<a very large integer>"
+
+
+def _echo(text: str, limit: int = 40) -> str:
+    """A refused input as a message shows it: control characters escaped, at most ``limit``."""
+    shown = visible(text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
 def _default_focus(model: ExplorerModel) -> str:
     plans = list(model.names[1:] or model.names)
     return "social" if "social" in plans else plans[0]
@@ -463,4 +581,5 @@ def _html_message(text: str, style: str) -> str:
     return f'<pre style="{style};white-space:pre-wrap;margin:2px 0">{html.escape(text)}</pre>'
 
 
-__all__ = ["Explorer", "LeverControl", "SHARE_MOVED", "BUDGET_SCALE"]
+__all__ = ["BUDGET_SCALE", "RESERVED_NAMES", "SHARE_MOVED", "Explorer", "LeverControl",
+           "file_name_problem"]

@@ -26,8 +26,10 @@ the plotly package: nothing is fetched from a CDN).
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -114,7 +116,9 @@ function render({ model, el }) {
   };
   const patch = () => {
     const p = model.get("patch_state");
-    if (!p || p.seq !== seq) return;  // a patch of figures this view does not hold
+    // nothing shown yet (a widget displayed before its first figures), or a patch of
+    // figures this view does not hold
+    if (!p || !p.charts || p.seq === undefined || p.seq !== seq) return;
     timing.patched = performance.now();
     const whole = viewSeq !== p.n - 1;  // a patch missed: every chart is drawn whole
     const changed = whole ? Object.keys(p.charts) : p.changed;
@@ -140,14 +144,24 @@ function render({ model, el }) {
     }
     schedule(changed, whole);
   };
-  model.on("change:figures", full);
+  // charts whose figures wait for a newer computation are dimmed (the "updating" state)
+  const markStale = () => {
+    const stale = model.get("stale") || [];
+    for (const [name, div] of Object.entries(divs)) {
+      div.classList.toggle("roi-chart--stale", stale.includes(name));
+      div.style.opacity = stale.includes(name) ? "0.45" : "";
+    }
+  };
+  model.on("change:figures", () => { full(); markStale(); });
   model.on("change:patch_state", patch);
+  model.on("change:stale", markStale);
   const resize = new ResizeObserver(() => {
     for (const d of Object.values(divs)) if (d._fullLayout) P.Plots.resize(d);
   });
   resize.observe(el);
   full();
   patch();
+  markStale();
   return () => { resize.disconnect(); for (const d of Object.values(divs)) P.purge(d); };
 }
 export default { render };
@@ -170,9 +184,19 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value and set(value) <= {"bdata", "dtype", "shape"}:
+            # plotly 6+ writes numpy arrays as base64 blocks: back to numbers
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            if "shape" in value:
+                shape = value["shape"]
+                array = array.reshape([int(n) for n in str(shape).split(",")]
+                                      if isinstance(shape, str) else shape)
+            return _plain(array)
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (np.floating, np.integer)):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN: plotly reads null as a gap
     return value
 
 
@@ -197,6 +221,8 @@ class ChartsWidget(anywidget.AnyWidget):
     _esm = traitlets.Unicode(_esm()).tag(sync=True)
     figures = traitlets.Dict().tag(sync=True)
     patch_state = traitlets.Dict().tag(sync=True)
+    stale = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """Names of the charts drawn dimmed: their figures wait for a newer computation."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -275,4 +301,70 @@ class ChartsWidget(anywidget.AnyWidget):
                                 "charts": self._since_show}
         return out
 
-__all__ = ["CONFIG", "ChartsWidget"]
+    def put(self, figures: dict[str, Any], *, order: tuple[str, ...] = ()) -> dict:
+        """Show ``figures`` (plotly figures or :func:`figure_json` dicts; the other charts stay).
+
+        A chart the browser holds with as many traces, of the same types, gets
+        only the attributes and top-level layout entries that differ
+        (:func:`figure_changes`); a new chart or a changed trace list sends every
+        chart whole (:meth:`show`, in ``order`` first, then as held). Returns what
+        was sent: the patch, or ``{"show": names}``.
+        """
+        plain = {name: fig if isinstance(fig, dict) else figure_json(fig)
+                 for name, fig in figures.items()}
+        changes = {}
+        for name, fig in plain.items():
+            change = figure_changes(self._charts[name], fig) if name in self._charts else None
+            if change is None:
+                break
+            changes[name] = change
+        else:
+            return self.patch(changes)
+        merged = {name: self._charts[name] for name in self._order} | plain
+        names = [n for n in order if n in merged] + [n for n in merged if n not in order]
+        self.show({name: merged[name] for name in names})
+        return {"show": names}
+
+
+def figure_json(fig: Any) -> dict:
+    """A plotly figure as plain JSON values (lists, not numpy arrays nor base64 blocks).
+
+    >>> import plotly.graph_objects as go
+    >>> figure_json(go.Figure(go.Bar(x=np.array([1.5, np.nan]))))["data"][0]["x"]
+    [1.5, None]
+    """
+    return _plain(fig.to_plotly_json())
+
+
+_KEPT = ("uirevision",)  # layout entries the widget sets itself
+
+
+def figure_changes(held: dict, new: dict) -> dict | None:
+    """The patch turning figure ``held`` into ``new`` (both plain JSON), or None if it cannot.
+
+    Per trace, every top-level attribute that differs (an attribute ``new`` lacks
+    is sent as None, which plotly resets); per layout, every top-level entry
+    that differs. None when the traces differ in number or type.
+
+    >>> a = {"data": [{"type": "bar", "x": [1]}], "layout": {"title": {"text": "A"}}}
+    >>> figure_changes(a, {"data": [{"type": "bar", "x": [2]}], "layout": {"title": {"text": "A"}}})
+    {'traces': {0: {'x': [2]}}, 'layout': {}}
+    >>> figure_changes(a, {"data": [], "layout": {}}) is None
+    True
+    """
+    old_data, new_data = held.get("data", []), new.get("data", [])
+    if len(old_data) != len(new_data) or any(
+            a.get("type") != b.get("type") for a, b in zip(old_data, new_data, strict=True)):
+        return None
+    traces = {}
+    for i, (a, b) in enumerate(zip(old_data, new_data, strict=True)):
+        diff = {k: b.get(k) for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k)}
+        if diff:
+            traces[i] = diff
+    old_layout, new_layout = held.get("layout", {}), new.get("layout", {})
+    layout = {k: new_layout.get(k) for k in dict.fromkeys([*old_layout, *new_layout])
+              if k not in _KEPT and old_layout.get(k) != new_layout.get(k)}
+    return {"traces": traces, "layout": layout}
+
+
+__all__ = ["CONFIG", "ChartsWidget", "figure_changes", "figure_json"]

@@ -1,4 +1,5 @@
-"""Coalescing slider events: a lone change is computed at once, a burst once every ``interval``.
+"""Coalescing slider events: a lone change is computed at once, a burst once every ``interval``;
+a slow result is computed once the changes settle, on a worker thread, and only the latest shown.
 
 :class:`Coalescer` runs its callback at once when it has not run for
 ``interval`` seconds (leading edge: a single keyboard step or click waits
@@ -22,7 +23,9 @@ False
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import concurrent.futures
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -90,4 +93,106 @@ class Coalescer:
         self.pending = False
 
 
-__all__ = ["Coalescer", "running_loop"]
+@dataclass(frozen=True)
+class _Job:
+    key: Hashable
+    compute: Callable[[], Any]
+    deliver: Callable[[Any, BaseException | None], None]
+
+
+class Settled:
+    """Compute a slow result once its inputs settle, on a worker thread; deliver only the latest.
+
+    :meth:`submit` names the inputs by ``key`` and gives ``compute()`` (run on
+    ONE worker thread, so it must not touch widgets) and ``deliver(result,
+    error)`` (run on the event loop's thread, where widgets are updated). A
+    submit waits ``delay`` seconds for the next one (a burst of slider steps
+    computes once, after its last step); a computation whose key is no longer
+    the latest when it ends is dropped, never delivered, and the latest is
+    started instead. Without a running event loop (plain Python, tests) or with
+    ``delay < 0`` a submit computes and delivers at once.
+
+    >>> got = []
+    >>> s = Settled(delay=-1)  # at once (as without an event loop)
+    >>> s.submit("a", lambda: 6 * 7, lambda result, error: got.append(result))
+    >>> got, s.wanted
+    ([42], None)
+    """
+
+    def __init__(self, delay: float = 0.25, *, loop: Any | None = None) -> None:
+        self.delay = float(delay)
+        self._loop = loop
+        self._timer: Any | None = None
+        self._wanted: _Job | None = None
+        self._running: _Job | None = None
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self.started = 0  # computations started (for tests and benchmarks)
+        self.dropped = 0  # computations that ended stale and were not delivered
+
+    @property
+    def wanted(self) -> Hashable | None:
+        """The key of the latest submit not delivered yet (None: nothing is due)."""
+        return None if self._wanted is None else self._wanted.key
+
+    def _get_loop(self) -> Any | None:
+        return self._loop if self._loop is not None else running_loop()
+
+    def submit(self, key: Hashable, compute: Callable[[], Any],
+               deliver: Callable[[Any, BaseException | None], None]) -> None:
+        """Ask for ``compute()`` of inputs ``key``: delivered once, unless a newer submit comes."""
+        job = _Job(key, compute, deliver)
+        self._wanted = job
+        loop = self._get_loop()
+        if loop is None or self.delay < 0:
+            self._wanted = None
+            try:
+                result = compute()
+            except Exception as exc:
+                deliver(None, exc)
+            else:
+                deliver(result, None)
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(self.delay, self._start)
+
+    def cancel(self) -> None:
+        """Forget the latest submit (a running computation ends undelivered)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._wanted = None
+
+    def _start(self) -> None:
+        self._timer = None
+        job = self._wanted
+        if job is None or self._running is not None:  # the running one restarts us when done
+            return
+        loop = self._get_loop()
+        if loop is None:  # pragma: no cover - a timer ran, so there is a loop
+            return
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="roi-explorer-settled")
+        self._running = job
+        self.started += 1
+        future = loop.run_in_executor(self._pool, job.compute)
+        future.add_done_callback(lambda f: self._done(job, f))
+
+    def _done(self, job: _Job, future: Any) -> None:
+        self._running = None
+        wanted = self._wanted
+        if wanted is None or wanted.key != job.key:  # stale: newer inputs arrived meanwhile
+            self.dropped += 1
+            if wanted is not None and self._timer is None:
+                self._start()
+            return
+        if self._timer is not None:  # the same inputs asked again: this result serves them
+            self._timer.cancel()
+            self._timer = None
+        self._wanted = None
+        error = future.exception()
+        wanted.deliver(None if error else future.result(), error)
+
+
+__all__ = ["Coalescer", "Settled", "running_loop"]

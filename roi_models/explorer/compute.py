@@ -14,6 +14,7 @@ check that both give the same figures.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, replace
 from typing import Mapping
 
@@ -27,6 +28,7 @@ from .levers import (
     LeverSpec,
     budget_levers,
     check_values,
+    drop_path,
     field_updates,
     file_values,
     lever_specs,
@@ -120,4 +122,37 @@ def evaluate(model: ExplorerModel, values: Mapping[str, float]) -> ScenarioResul
                                       discount_rate_annual=rate)
 
 
-__all__ = ["STATUS_QUO", "ExplorerModel", "evaluate"]
+def for_analysis(model: ExplorerModel, res: ScenarioResults,
+                 values: Mapping[str, float]) -> ScenarioResults:
+    """``res`` as :mod:`roi_models.analysis.sensitivity` must see it: the file of the settings.
+
+    The analyses read two things from a results' file besides its batch: the
+    ``uncertainty`` section and which plans override a field (the world-versus-plan
+    rule, :func:`roi_models.analysis.sensitivity.Evaluator.applies`). A touched field
+    lever sets its field in every plan and drops the plans' own overrides of it
+    (:func:`apply_levers`), so the file here is the loaded one with those overrides
+    dropped: the analyses of ``for_analysis(model, evaluate(model, v), v)`` equal those of
+    ``run_scenarios(apply_levers(model.file, v))`` without validating a whole file.
+    """
+    paths = [p for p in field_updates(model.specs, values, model.file)
+             if any(_overrides(o, p) for o in model.file.scenarios.values())]
+    if not paths:
+        return res
+    scenarios = copy.deepcopy(dict(model.file.scenarios))
+    for override in scenarios.values():
+        for path in paths:
+            if isinstance(override, dict):
+                drop_path(override, path.split("."))
+    return replace(res, file=model.file.model_copy(update={"scenarios": scenarios}))
+
+
+def _overrides(override: object, path: str) -> bool:
+    node = override
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+__all__ = ["STATUS_QUO", "ExplorerModel", "evaluate", "for_analysis"]

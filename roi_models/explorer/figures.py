@@ -10,7 +10,9 @@ line), titles do not carry figures that change on every step (the KPI
 table above the charts has them), and arrays equal to those already shown
 are not sent again (a chart whose data did not change gets no message at
 all). Amount axes are in the house style (:func:`roi_models.formatting.money_ticks`),
-shares in percent; every trace is named.
+and so are the hover texts of amounts (:func:`roi_models.formatting.money_exact`:
+``-EUR 12,435``, not plotly's ``EUR -12,435``), sent as each point's
+``customdata``; shares in percent; every trace is named.
 
 Charts (keys of :data:`CHARTS`):
 
@@ -36,7 +38,7 @@ from plotly.subplots import make_subplots
 from ..analysis.scenarios import ScenarioResults
 from ..charts.cashflow import payback_marks
 from ..charts.style import NEGATIVE, POSITIVE, base_layout, plain, scenario_colour
-from ..formatting import money_ticks
+from ..formatting import money_exact, money_ticks
 
 CHARTS: tuple[str, ...] = ("customers", "cashflow", "cac_cos", "churn")
 HEIGHT = 380
@@ -132,7 +134,7 @@ def build(res: ScenarioResults, focus: str) -> dict[str, go.Figure]:
 
     fig = go.Figure()
     f = focus_index(res, focus)
-    money = "Month %{x}: " + cur + " %{y:,.0f}<extra>%{fullData.name}</extra>"
+    money = "Month %{x}: %{customdata}<extra>%{fullData.name}</extra>"
     # one bar per month, coloured by its sign (colour strings: plotly.js reads a numeric
     # marker.color as a colorscale value and warned "Invalid color specifier" 122 times a
     # load); the two legend entries are empty traces that only name the colours
@@ -146,7 +148,7 @@ def build(res: ScenarioResults, focus: str) -> dict[str, go.Figure]:
                         name=f"Cumulative: {labels[i]}",
                         visible=True if i == f else "legendonly",
                         line={"color": scenario_colour(i), "width": 3 if i == f else 1.5},
-                        hovertemplate="Month %{x}: " + cur + " %{y:,.0f} cumulative<extra>"
+                        hovertemplate="Month %{x}: %{customdata} cumulative<extra>"
                         + labels[i] + "</extra>")
     base_layout(fig, f"Discounted incremental cash flow: {labels[f]} vs status quo",
                 height=HEIGHT)
@@ -167,7 +169,7 @@ def build(res: ScenarioResults, focus: str) -> dict[str, go.Figure]:
     colours = [scenario_colour(i) for i in range(len(names))]
     fig.add_bar(x=labels, y=np.zeros(len(names)), name="CAC", marker={"color": colours},
                 textposition="outside", cliponaxis=False, row=1, col=1,
-                hovertemplate="%{x}: " + cur + " %{y:,.0f} per customer won<extra></extra>")
+                hovertemplate="%{x}: %{customdata} per customer won<extra></extra>")
     fig.add_bar(x=labels, y=np.zeros(len(names)), name="Cost of sales",
                 marker={"color": colours}, textposition="outside", cliponaxis=False,
                 row=1, col=2, hovertemplate="%{x}: %{y:.1f} % of revenue<extra></extra>")
@@ -212,11 +214,14 @@ def _cashflow(res: ScenarioResults, focus: str) -> dict:
     flows = res.case.discounted_incremental_cash_flow
     cumulative = np.cumsum(flows, axis=1)
     bars = flows[f]
+    cur = res.currency
     traces = {0: {"y": bars, "marker.color": [POSITIVE if v >= 0 else NEGATIVE for v in bars],
-                  "name": f"Per month: {plan_label(res.names[f])}"}}
+                  "name": f"Per month: {plan_label(res.names[f])}",
+                  "customdata": [money_exact(v, cur) for v in bars]}}
     for k, i in enumerate(range(1, len(res.names)), start=3):
         traces[k] = {"y": cumulative[i], "visible": True if i == f else "legendonly",
-                     "line.width": 3 if i == f else 1.5}
+                     "line.width": 3 if i == f else 1.5,
+                     "customdata": [money_exact(v, cur) for v in cumulative[i]]}
     r1, r2 = _cashflow_ranges(bars, cumulative[f])
     layout = (_money_layout("yaxis", r1[0], r1[1], res.currency)
               | _money_layout("yaxis2", r2[0], r2[1], res.currency))
@@ -230,9 +235,9 @@ def _cashflow(res: ScenarioResults, focus: str) -> dict:
 def _cac_cos(res: ScenarioResults, focus: str) -> dict:
     cac = np.asarray(res.metrics.cac, dtype=float)
     share = 100.0 * np.asarray(res.metrics.cost_of_sales_share, dtype=float)
+    cac_text = [money_exact(v, res.currency) for v in cac]  # "n/a" where there is none
     traces = {
-        0: {"y": cac, "text": [f"{res.currency} {v:,.0f}" if np.isfinite(v) else "n/a"
-                               for v in cac]},
+        0: {"y": cac, "text": cac_text, "customdata": cac_text},
         1: {"y": share, "text": [f"{v:.1f} %" if np.isfinite(v) else "n/a" for v in share]},
     }
     top = nice_top(float(np.nanmax(cac, initial=0.0)) * 1.25)

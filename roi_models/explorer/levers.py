@@ -158,7 +158,10 @@ class LeverSpec:
         meta = self.meta
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             return "must be " + meta.allowed()
-        v = float(value)
+        try:
+            v = float(value)
+        except OverflowError:  # an int too big for a float
+            return "must be " + meta.allowed()
         if not math.isfinite(v):
             return "must be " + meta.allowed()
         if meta.integer and v != round(v):
@@ -314,14 +317,14 @@ def _spend_override(amounts: np.ndarray, old: str) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- apply
-def _drop_path(node: dict[str, Any], parts: list[str]) -> None:
+def drop_path(node: dict[str, Any], parts: list[str]) -> None:
     """Remove a dotted path from a nested override (and the mappings it leaves empty)."""
     if not parts or not isinstance(node, dict) or parts[0] not in node:
         return
     if len(parts) == 1:
         del node[parts[0]]
         return
-    _drop_path(node[parts[0]], parts[1:])
+    drop_path(node[parts[0]], parts[1:])
     if isinstance(node[parts[0]], dict) and not node[parts[0]]:
         del node[parts[0]]
 
@@ -406,7 +409,7 @@ def apply_levers(
         _set_path(raw["base"], path, _annotated(value, get_path(base_plain, path)))
         for override in raw["scenarios"].values():
             if isinstance(override, dict):
-                _drop_path(override, path.split("."))
+                drop_path(override, path.split("."))
     budget = budget_levers(specs, values)
     if budget is not None:
         share, scale = budget

@@ -275,3 +275,17 @@ def test_kpi_table_text(ex):
     assert table.loc["social", "NPV, EUR"].startswith("EUR ")
     cells = re.findall(r">([^<]*)</t[dh]>", ex.kpi_table.value)
     assert cells and not any("nan" in c.lower() for c in cells)
+
+
+def test_hover_texts_of_amounts_are_in_the_house_format(ex):
+    """Money in a hover reads like the KPI table (``-EUR 54,096``), not plotly's d3 ``EUR -54,096``."""
+    from roi_models.formatting import money_exact
+
+    ex.set(SHARE_MOVED, 0.3)
+    cash, cac = ex.charts.data("cashflow"), ex.charts.data("cac_cos")
+    for trace in [cash[0], *cash[3:], cac[0]]:
+        assert "%{customdata}" in trace["hovertemplate"] and ",.0f" not in trace["hovertemplate"]
+        y = [np.nan if v is None else v for v in trace["y"]]
+        assert trace["customdata"] == [money_exact(v, "EUR") for v in y], trace["name"]
+    assert cash[0]["customdata"][0] == "-EUR 400,000"  # month 0: the one-time cost
+    assert cac[0]["text"] == cac[0]["customdata"]

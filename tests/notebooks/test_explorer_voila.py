@@ -10,6 +10,12 @@ of the plotly divs) are compared with what ``roi_models`` computes for the same 
 and the lever values read back from the page (``data-state`` of the KPI table, and
 the value boxes, which must show those values at the step's precision).
 
+The Sensitivity tab is opened after slider moves, stepped with it visible, taken
+through a file switch and asked another question ("against" another plan): its
+tornado and decision margins, as plotly drew them, must equal
+:func:`roi_models.analysis.sensitivity.tornado` / ``decision_margins`` drawn by
+:mod:`roi_models.charts.sensitivity` for the file and lever values on the page.
+
 Also checked: no request leaves 127.0.0.1 (each is aborted and counted), no console
 error or warning from our code (Voila's own module-federation version notices are
 listed in ``VOILA_NOTICES`` and ignored), charts keep the width of their grid cell.
@@ -38,10 +44,14 @@ import pandas as pd
 import pytest
 
 import roi_models as rm
+from roi_models.analysis.sensitivity import decision_margins, tornado
+from roi_models.charts.sensitivity import decision_margin_figure, tornado_figure
 from roi_models.explorer import LEVERS, LeverFormat, apply_levers, lever_specs
+from roi_models.explorer.chartwidget import figure_json
 from roi_models.explorer.controls import css_class
 from roi_models.explorer.figures import churn_percent, plan_label
 from roi_models.explorer.serve import NOTEBOOK, voila_command, voila_env
+from roi_models.explorer.views import plan_labels
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
@@ -183,6 +193,8 @@ def mismatches(shown: dict, name: str) -> list[str]:
             bad.append(f"{what} differs from the engine")
 
     by_name = {t["name"]: t for t in charts["Active customers"]["traces"]}
+    if set(by_name) != set(labels):  # another file's chart, not redrawn yet
+        return bad + [f"customer chart of plans {sorted(by_name)}, the file has {labels}"]
     for i, label in enumerate(labels):
         same(by_name[label]["y"], res.sim.active_customers[i], f"customers {label}")
     by_name = {t["name"]: t for t in charts["Monthly churn, all customers"]["traces"]}
@@ -190,13 +202,19 @@ def mismatches(shown: dict, name: str) -> list[str]:
     for i, label in enumerate(labels):
         same(by_name[label]["y"], churn[i], f"churn {label}")
     cash = charts["Discounted incremental cash flow"]
-    focus = next(i for i, lab in enumerate(labels) if cash["title"].endswith(f"{lab} vs status quo"))
+    focus = next((i for i, lab in enumerate(labels)
+                  if cash["title"].endswith(f"{lab} vs status quo")), None)
+    if focus is None:
+        return bad + [f"cash-flow chart of another plan: {cash['title']!r}"]
     flows = res.case.discounted_incremental_cash_flow
     t = cash["traces"]
     same(t[0]["y"], flows[focus], "cash-flow bars")
     for trace in t[3:]:
-        i = labels.index(trace["name"].removeprefix("Cumulative: "))
-        same(trace["y"], np.cumsum(flows[i]), f"cumulative {trace['name']}")
+        plan = trace["name"].removeprefix("Cumulative: ")
+        if plan not in labels:  # another file's chart, not redrawn yet
+            bad.append(f"cumulative line of {plan!r}, a plan the file does not have")
+            continue
+        same(trace["y"], np.cumsum(flows[labels.index(plan)]), f"cumulative {trace['name']}")
     cac = charts["Acquisition cost and cost of sales"]["traces"]
     same(cac[0]["y"], summary["cac"].to_numpy(dtype=float, na_value=np.nan), "CAC bars")
     same(cac[1]["y"], 100 * res.metrics.cost_of_sales_share, "cost-of-sales bars")
@@ -225,6 +243,111 @@ def settled(page, name: str, timeout: float = 30.0, **expect: float) -> dict:
             raise AssertionError(f"after {timeout:.0f} s the page still differs from the "
                                  f"engine: {bad[:8]}")
         page.wait_for_timeout(250)
+
+
+READ_SENSITIVITY = """() => {
+  const st = document.querySelector('.roi-explorer .roi-sensitivity-state');
+  const kpis = document.querySelector('.roi-explorer .roi-kpis');
+  const charts = {};
+  for (const gd of document.querySelectorAll('.roi-sensitivity .roi-chart')) {
+    const name = Array.from(gd.classList).find(c => c.startsWith('roi-chart--')
+                                               && c !== 'roi-chart--stale').slice(11);
+    const arr = a => (a === undefined || a === null) ? null : Array.from(a);
+    charts[name] = {
+      title: (gd.layout && gd.layout.title && gd.layout.title.text) || '',
+      opacity: gd.style.opacity, width: gd.getBoundingClientRect().width,
+      traces: (gd.data || []).map(t => ({name: t.name, x: arr(t.x), y: arr(t.y),
+        base: t.base === undefined ? null : t.base, customdata: arr(t.customdata),
+        text: Array.isArray(t.text) ? Array.from(t.text) : (t.text || null)}))};
+  }
+  return {state: st ? st.dataset.state : null, kpis: kpis ? kpis.dataset.state : null,
+          updating: st ? st.classList.contains('roi-updating') : null, charts};
+}"""
+
+
+def read_sensitivity(page) -> dict:
+    out = page.evaluate(READ_SENSITIVITY)
+    out["state"] = json.loads(out["state"]) if out["state"] else None
+    out["kpis"] = json.loads(out["kpis"]) if out["kpis"] else None
+    return out
+
+
+def _same_values(got, want) -> bool:
+    if isinstance(want, (list, tuple)):
+        return isinstance(got, list) and len(got) == len(want) and all(
+            _same_values(a, b) for a, b in zip(got, want, strict=True))
+    if isinstance(want, float) and not isinstance(want, bool):
+        return isinstance(got, (int, float)) and bool(np.isclose(got, want, rtol=1e-9, atol=1e-6))
+    return got == want
+
+
+def sensitivity_mismatches(shown: dict, name: str) -> list[str]:
+    """Differences between the Sensitivity tab and analysis.sensitivity for the page's inputs."""
+    state = shown["state"]
+    if state is None or state["file"] != name:
+        return [f"Sensitivity tab shows file {state and state['file']!r}, expected {name!r}"]
+    if shown["kpis"] is None or shown["kpis"]["values"] != state["values"]:
+        return ["the Sensitivity tab's settings are not the KPI table's"]
+    if state["updating"]:
+        return [f"still updating: {state['updating']}"]
+    res = engine(name, state["values"])
+    bad = []
+    for chart in ("tornado", "margins"):
+        q = state["charts"].get(chart)
+        if q is None or q["values"] != state["values"]:
+            bad.append(f"{chart} computed from other settings than those on screen")
+            continue
+        if chart == "tornado":
+            frame = tornado(res, plan=q["plan"], against=q["against"], kpi=q["kpi"])
+            want = figure_json(tornado_figure(frame, labels=plan_labels(res)))
+        else:
+            want = figure_json(decision_margin_figure(decision_margins(res, plan=q["plan"]),
+                                                      labels=plan_labels(res)))
+        got = shown["charts"].get(chart)
+        if got is None:
+            bad.append(f"no {chart} chart drawn")
+            continue
+        if got["title"] != want["layout"]["title"]["text"]:
+            bad.append(f"{chart} title {got['title']!r}, analysis {want['layout']['title']['text']!r}")
+        if len(got["traces"]) != len(want["data"]):
+            bad.append(f"{chart}: {len(got['traces'])} traces, analysis {len(want['data'])}")
+            continue
+        for t, w in zip(got["traces"], want["data"], strict=True):
+            for attr in ("name", "x", "y", "base", "customdata", "text"):
+                if attr in w and not _same_values(t[attr], w[attr]):
+                    bad.append(f"{chart} trace {w.get('name')!r} {attr} differs from the "
+                               "analysis")
+        if got["opacity"] not in ("", "1"):
+            bad.append(f"{chart} is drawn dimmed (stale) though up to date")
+    return bad
+
+
+def sensitivity_settled(page, name: str, timeout: float = 30.0, *, against: str | None = None,
+                        **expect: float) -> dict:
+    """Wait until the Sensitivity tab shows analysis.sensitivity's figures for the page
+    (and, with ``against``, the tornado of that question)."""
+    expect = {k.replace("__", "."): v for k, v in expect.items()}
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = read_sensitivity(page)
+        bad = sensitivity_mismatches(shown, name)
+        if not bad and against is not None:
+            have = shown["state"]["charts"]["tornado"]["against"]
+            bad = [] if have == against else [f"tornado against {have!r}, not {against!r}"]
+        if not bad and expect:
+            have = shown["state"]["values"]
+            bad = [f"lever {k} is {have[k]!r}, expected {v!r}" for k, v in expect.items()
+                   if have[k] != v]
+        if not bad:
+            return shown
+        if time.monotonic() > deadline:
+            raise AssertionError(f"after {timeout:.0f} s the Sensitivity tab still differs "
+                                 f"from the analysis: {bad[:8]}")
+        page.wait_for_timeout(250)
+
+
+def open_view(page, title: str) -> None:
+    page.locator(".roi-explorer .roi-views .lm-TabBar-tab", has_text=title).first.click()
 
 
 # ----------------------------------------------------------------------------- acting
@@ -322,6 +445,31 @@ def test_every_figure_on_screen_is_the_engines(voila_url, browser, tmp_path):
     type_value(page, REVENUE, "31.5")
     settled(page, "consumer_brand", finance__discount_rate_annual=0.115,
             economics__revenue_per_customer_monthly=31.5)
+    pick_file(page, "small_fast_mover")
+    shown = settled(page, "small_fast_mover")
+    assert values_of(shown) == file_values("small_fast_mover")
+
+    # 3b. the Sensitivity tab: opened after slider moves, stepped while visible, through a
+    # file switch and with another question; its figures are analysis.sensitivity's
+    step(page, "social.word_of_mouth_lift", 2)
+    settled(page, "small_fast_mover")
+    open_view(page, "Sensitivity")
+    sens = sensitivity_settled(page, "small_fast_mover")
+    assert sens["state"]["charts"]["tornado"]["plan"] == "social"
+    step(page, REVENUE, 2)  # with the tab visible: the tornado and the margins follow
+    page.wait_for_function("() => document.querySelector('.roi-sensitivity-state')"
+                           ".classList.contains('roi-updating')", timeout=30_000)
+    sens = sensitivity_settled(page, "small_fast_mover")
+    assert sens["state"]["values"][REVENUE] != file_values("small_fast_mover")[REVENUE]
+    shot(page, tmp_path, "sensitivity")
+    pick_file(page, "consumer_brand")
+    sensitivity_settled(page, "consumer_brand")
+    step(page, CHURN, 1)
+    page.locator(".roi-sensitivity select").first.select_option(label="Traditional")
+    sens = sensitivity_settled(page, "consumer_brand", against="traditional")
+    assert sens["state"]["charts"]["tornado"]["plan"] == "social"
+    open_view(page, "Business case")  # the hidden charts catch up when shown
+    settled(page, "consumer_brand")
     pick_file(page, "small_fast_mover")
     shown = settled(page, "small_fast_mover")
     assert values_of(shown) == file_values("small_fast_mover")
