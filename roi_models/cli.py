@@ -69,9 +69,21 @@ def main(argv: Sequence[str] | None = None) -> int:
               "file or to /dev/null instead)", file=sys.stderr)
         return EXIT_INPUT
     sys.stdout = _Output(stdout)
+    interrupted: list[int] = []
+
+    def on_ctrl_c(signum: int, frame: Any) -> None:
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    # Python's own handler raises KeyboardInterrupt wherever the main thread is; when that is
+    # a callback (an import lock's weakref callback, a __del__), the exception is printed as
+    # "ignored" and the command runs on: the flag catches that case as well.
+    previous = _set_sigint(on_ctrl_c)
     try:
         args = _parser().parse_args(argv)
         code = int(args.func(args) or EXIT_OK)
+        if interrupted:  # a Ctrl-C that Python swallowed
+            raise KeyboardInterrupt
         sys.stdout.flush()
         return code
     except InputError as exc:
@@ -90,6 +102,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     finally:
         sys.stdout = stdout
+        _set_sigint(previous)
+
+
+def _set_sigint(handler: Any) -> Any:
+    """Install a SIGINT handler and return the previous one (None off the main thread, where
+    Python allows no handler: there the default one stays)."""
+    import signal
+    import threading
+
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, handler)
 
 
 def _refuse(message: str) -> int:

@@ -82,7 +82,7 @@ def resolve_scenario_file(name_or_path: str | os.PathLike[str]) -> Path:
     'b2b_it_services.yaml'
     """
     path = Path(name_or_path)
-    if path.exists():
+    if os.path.exists(path):  # False, not OSError, for a name longer than the system allows
         return path
     text = str(name_or_path)
     if path.suffix or len(path.parts) != 1 or text.startswith("."):

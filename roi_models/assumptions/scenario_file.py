@@ -56,7 +56,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, ValidationError
 
 from ..errors import MISSING, InputError, Problem
-from ..files import write_atomic
+from ..files import check_source, write_atomic
 from .merge import deep_merge, get_path, nest
 from .schema import (
     REGISTER_KEYS,
@@ -223,6 +223,7 @@ def load_scenario_file(path: str | os.PathLike[str]) -> ScenarioFile:
     ['status_quo', 'traditional', 'social', 'blended']
     """
     source = str(path)
+    check_source(path)  # a FIFO would block the read forever, /dev/zero never end
     try:
         with open(path, "rb") as handle:  # at most one byte past the cap: /dev/zero ends too
             data = handle.read(MAX_FILE_BYTES + 1)

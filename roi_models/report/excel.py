@@ -51,7 +51,7 @@ from openpyxl.utils import get_column_letter
 from ..analysis.scenarios import ScenarioResults
 from ..assumptions import STATUS_QUO
 from ..errors import InputError
-from ..files import write_atomic
+from ..files import check_target, write_atomic
 from ..formatting import KPIS, kpi_header
 
 SHEETS: tuple[str, ...] = (
@@ -60,9 +60,6 @@ SHEETS: tuple[str, ...] = (
 """Sheet names, kept as in the first workbook (scripts read them by name)."""
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """A text cell starting with one of these could be read as a formula: written as text."""
-
-EXISTS_TEXT = "already exists; add --overwrite to replace it"
-
 
 # ----------------------------------------------------------------------------- columns
 @dataclass(frozen=True)
@@ -426,9 +423,7 @@ def write_excel(
     Refuses an existing file unless ``overwrite`` (on the command line:
     ``--overwrite``). Read a sheet back with :func:`read_sheet`.
     """
-    target = Path(path)
-    if target.exists() and not overwrite:
-        raise InputError.one(str(target), "", str(target), EXISTS_TEXT)
+    target = check_target(path, overwrite=overwrite)  # fail before the work of building
     for name, value in (("risk_adjust_benefits", risk_adjust_benefits),
                         ("risk_adjust_costs", risk_adjust_costs)):
         if not 0 <= value <= 1:

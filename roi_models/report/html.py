@@ -43,7 +43,7 @@ from ..charts.sensitivity import (
 )
 from ..charts.style import PLOTLY_CONFIG
 from ..errors import InputError
-from ..files import write_atomic
+from ..files import check_target, write_atomic
 from ..formatting import EXTRA_SPEND_LABEL, format_kpi, money, month, percent
 from . import prose
 from .options import ReportOptions
@@ -552,8 +552,5 @@ def write_report(
     overwrite: bool = False,
 ) -> Path:
     """Render the report and write it atomically; refuses an existing file unless ``overwrite``."""
-    target = Path(path)
-    if target.exists() and not overwrite:  # fail before the work of rendering
-        raise InputError.one(str(target), "", str(target),
-                             "already exists; add --overwrite to replace it")
+    target = check_target(path, overwrite=overwrite)  # fail before the work of rendering
     return write_atomic(target, render_report(results, options), overwrite=overwrite)

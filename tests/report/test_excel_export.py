@@ -108,11 +108,13 @@ def test_annual_matches_tei_table(workbook, results):
     assert row["NPV of the table (annual discounting), EUR"] == pytest.approx(t.npv)
 
 
-def test_refuses_overwrite_speaking_to_a_cli_user(workbook, results):
+def test_refuses_overwrite_naming_the_option(workbook, results):
+    # the one refusal of roi_models.files (the report, the workbook and the explorer share
+    # it): the command line's --overwrite and Python's overwrite=True
     before = workbook.read_bytes()
     with pytest.raises(InputError, match="already exists") as err:
         write_excel(results, workbook)
-    assert "--overwrite" in str(err.value) and "overwrite=True" not in str(err.value)
+    assert "--overwrite" in str(err.value) and "overwrite=True" in str(err.value)
     assert workbook.read_bytes() == before
     write_excel(results, workbook, overwrite=True)
 
