@@ -136,7 +136,9 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
     dicts (the baseline with one row, or as many as the plan); or
     ``baseline_result``, the :func:`~roi_models.engine.simulate.simulate_chunk`
     output of a baseline already simulated (:func:`run_batch` simulates a
-    baseline shared by every chunk once). Returns the fields of
+    baseline shared by every chunk once; a Monte Carlo chunk passes its status
+    quo rows, b of them for n = m b plan rows: row i against baseline row
+    i mod b, :func:`~roi_models.engine.metrics.incremental_figures`). Returns the fields of
     :class:`BatchSummary` by name, each (n,) (the net cash flow (n, T+1)).
     ``spend_lines``: each channel's spend of plan and baseline on one
     channel axis (:func:`~roi_models.engine.metrics.channel_lines`), the
