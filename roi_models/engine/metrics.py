@@ -493,7 +493,7 @@ def incremental_figures(
     plan_spend = np.asarray(spend, dtype=float)
     base_spend = np.asarray(baseline_spend, dtype=float)
     _case_rows(np.ascontiguousarray(factors), terminal_value == "customer_value",
-               *_case_arrays(res), plan_spend, *_case_arrays(baseline), base_spend,
+               *_case_arrays(res), plan_spend, *_case_arrays(baseline), base_spend, 0,
                *out.values())
     out["npv"] = (out["npv_with_terminal_value"] if terminal_value == "customer_value"
                   else out["npv_without_terminal_value"]).copy()
@@ -546,7 +546,7 @@ def _case_rows(factors, with_terminal_value,
                active, customer_value, net_cash_flow, spend,
                base_gross_profit, base_cost_of_sales_by_kind, base_referral_rewards,
                base_support_cost, base_programme_cost, base_active, base_customer_value,
-               base_net_cash_flow, base_spend,
+               base_net_cash_flow, base_spend, first,
                npv_without_terminal_value, npv_with_terminal_value, terminal_value, roi,
                pv_benefits, pv_costs, payback_month, discounted_payback_month, peak_outlay):
     """The figures of :func:`incremental_figures`, row by row (definitions: :func:`business_case`).
@@ -555,8 +555,9 @@ def _case_rows(factors, with_terminal_value,
     whether the terminal value is a line of ROI; then the plan's monthly
     results (the :class:`SimResult` fields of the same names, n rows) and
     each channel's spend (C, T+1, 1 or n), the baseline's (1 or n rows) and
-    its spend on the same channel axis (row i against baseline row i mod b,
-    b its rows); then the outputs (n,). Per month t
+    its spend on the same channel axis (row i against baseline row
+    ``(first + i) mod b``, b its rows: ``first`` is the row's number in a
+    larger batch, 0 for a whole one); then the outputs (n,). Per month t
     the incremental flow is ``plan - baseline``, and per line k ``Delta_k =
     sign_k (plan_k - baseline_k)`` is a benefit where positive and a cost
     where negative (:func:`~roi_models.engine.finance.roi_from_components`),
@@ -574,7 +575,7 @@ def _case_rows(factors, with_terminal_value,
     benefit = np.empty(T1)  # B_t = sum_k max(Delta_k, 0)
     cost = np.empty(T1)  # C_t = sum_k max(-Delta_k, 0)
     for i in range(n):
-        j = i % base_net_cash_flow.shape[0]  # the baseline row: the one, its own, or i mod b
+        j = (first + i) % base_net_cash_flow.shape[0]  # baseline row: the one, its own, or mod b
         d = factors[i] if factors.shape[0] > 1 else factors[0]
         js = i if spend.shape[2] > 1 else 0  # spend columns: per row, or shared
         jb = j if base_spend.shape[2] > 1 else 0
