@@ -69,7 +69,7 @@ from ..assumptions.merge import get_path
 from ..engine import ParamBatch
 from ..engine.batch import rows_of, run_batch, summarise_chunk
 from ..engine.finance import annual_discount_factors
-from ..engine.simulate import INFLOWS, OUTFLOWS, batch_arrays, simulate_chunk
+from ..engine.simulate import batch_arrays, simulate_chunk
 from ..errors import InputError
 from .sampling import (
     BLOCK_DRAWS,
@@ -224,17 +224,15 @@ def _current(batch: ParamBatch, path: str) -> np.ndarray:
     return np.asarray(batch.channel[param][batch.channel_names.index(name)], dtype=float)
 
 
-_BASELINE_READS = (*INFLOWS, *OUTFLOWS, "net_cash_flow", "cost_of_sales_by_kind", "active",
-                   "customer_value")  # what incremental_figures reads (ROI's lines, terminal value)
-
-
 def evaluate(prob: Problem, values: np.ndarray, events: Events | None, *,
              annual: bool = False) -> dict[str, np.ndarray]:
     """The per-draw KPIs of every plan but the status quo, each (m, P - 1).
 
     The status quo rows of the draws are simulated once; the other plans'
     rows go through :func:`roi_models.engine.batch.summarise_chunk` against
-    them (the same draw's status quo), :data:`SUB_DRAWS` draws at a time.
+    them (the same draw's status quo: each plan's block of rows against the
+    status quo's rows, :func:`roi_models.engine.metrics.incremental_figures`'s
+    row i mod b), :data:`SUB_DRAWS` draws at a time.
     ``annual`` adds ``"annual"`` (m, P - 1, Y + 1): the incremental net cash
     flow in the columns of the TEI table (:func:`roi_models.analysis.tei.yearly`:
     month 0, then each year of 12 months).
@@ -255,21 +253,17 @@ def evaluate(prob: Problem, values: np.ndarray, events: Events | None, *,
         stop = min(start + SUB_DRAWS, m)
         k = stop - start
         first = P * start  # the sub-chunk's first row
-        status_quo_arrays = rows_of(arrays, slice(first, first + k))
-        status_quo = simulate_chunk(status_quo_arrays)
-        baseline = {name: (np.tile(arr, (P - 1,) + (1,) * (arr.ndim - 1))
-                           if name in _BASELINE_READS else arr)
-                    for name, arr in status_quo.items()}
-        plan_arrays = rows_of(arrays, slice(first + k, first + P * k))
-        base_spend = status_quo_arrays["spend"]  # (C, T+1, k or 1): the same draw's status quo
-        if base_spend.shape[2] > 1:
-            base_spend = np.tile(base_spend, (1, 1, P - 1))
-        summary = summarise_chunk(plan_arrays, baseline_result=baseline, keep_cash_flows=annual,
-                                  spend_lines=(plan_arrays["spend"], base_spend))
+        status_quo = simulate_chunk(rows_of(arrays, slice(first, first + k)))
+        plans = rows_of(arrays, slice(first + k, first + P * k))
+        sq_spend = rows_of(arrays, slice(first, first + k))["spend"]  # each channel's
+        # row d of each plan's block is draw d: the baseline's row d (row mod k)
+        summary = summarise_chunk(plans, baseline_result=status_quo, keep_cash_flows=annual,
+                                  spend_lines=(plans["spend"], sq_spend))
         for name in KPI_COLUMNS:
             out[name][start:stop] = summary[name].reshape(P - 1, k).T
         if annual:
-            flows = summary["net_cash_flow"] - baseline["net_cash_flow"]
+            flows = (summary["net_cash_flow"].reshape(P - 1, k, -1)
+                     - status_quo["net_cash_flow"][None]).reshape((P - 1) * k, -1)
             sums = np.add.reduceat(flows, years, axis=1)  # (P - 1) k rows, Y + 1 columns
             out["annual"][start:stop] = sums.reshape(P - 1, k, len(years)).transpose(1, 0, 2)
     return out

@@ -20,11 +20,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .metrics import channel_lines, incremental_figures, plan_metrics
+from ..errors import InputError
+from ._compile import compiled
+from .finance import annual_discount_factors
+from .metrics import _case_arrays, _case_rows, _plan_rows, channel_lines
 from .params import ParamBatch
-from .simulate import SimResult, batch_arrays, simulate_chunk
+from .simulate import (
+    SimResult,
+    _allocate,
+    _simulate_rows,
+    batch_arrays,
+    kernel_inputs,
+    simulate_chunk,
+)
 
-DEFAULT_CHUNK_ROWS = 256  # a chunk's monthly arrays (5.6 MB at 60 months) stay in cache
+DEFAULT_CHUNK_ROWS = 2048  # rows a thread takes at a time
+BLOCK_ROWS = 32  # rows simulated together in a chunk: their monthly arrays (0.7 MB) stay in cache
 
 
 @dataclass(frozen=True)
@@ -136,7 +147,9 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
     dicts (the baseline with one row, or as many as the plan); or
     ``baseline_result``, the :func:`~roi_models.engine.simulate.simulate_chunk`
     output of a baseline already simulated (:func:`run_batch` simulates a
-    baseline shared by every chunk once). Returns the fields of
+    baseline shared by every chunk once; a Monte Carlo chunk passes its status
+    quo rows, b of them for n = m b plan rows: row i against baseline row
+    i mod b, :func:`~roi_models.engine.metrics.incremental_figures`). Returns the fields of
     :class:`BatchSummary` by name, each (n,) (the net cash flow (n, T+1)).
     ``spend_lines``: each channel's spend of plan and baseline on one
     channel axis (:func:`~roi_models.engine.metrics.channel_lines`), the
@@ -146,30 +159,124 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
     """
     if baseline is not None and baseline_result is not None:
         raise ValueError("give baseline or baseline_result, not both")
-    res = _result(plan)
-    m = plan_metrics(res, plan)  # plan_metrics reads the discount rate by its schema path
-    out = {
-        "npv_plan": m.npv, "cac": m.cac, "cac_blended": m.cac_blended, "clv": m.clv,
-        "clv_to_cac": m.clv_to_cac,
-        "cost_of_sales_share": m.cost_of_sales_share, "churn_monthly_avg": m.churn_monthly_avg,
-        "customers_end": m.customers_end,
-    }
+    g, channel, spend, social, onsets = kernel_inputs(plan)
+    n, T1 = g.shape[1], spend.shape[1]
+    rate = plan["finance.discount_rate_annual"]  # plan_metrics reads it by its schema path
+    factors = np.ascontiguousarray(np.atleast_2d(annual_discount_factors(rate, T1 - 1)))
     if baseline is not None:
         baseline_result = simulate_chunk(baseline)
+    with_case = baseline_result is not None
     if baseline_result is not None:
-        ref = SimResult(horizon=res.horizon, **baseline_result)
+        ref = SimResult(horizon=T1 - 1, **baseline_result)
         base_spend = baseline["spend"] if baseline is not None else None
         plan_spend, base_spend = spend_lines or (plan["spend"], base_spend)
         if base_spend is None:
             raise ValueError("a baseline_result needs spend_lines (each channel's spend)")
-        case = incremental_figures(res, ref, plan["finance.discount_rate_annual"],
-                                   spend=plan_spend, baseline_spend=base_spend)
-        out |= {"npv": case["npv"], "roi": case["roi"], "payback_month": case["payback_month"]}
+        plan_spend = np.asarray(plan_spend, dtype=float)
+        base_spend = np.asarray(base_spend, dtype=float)
+        b = ref.net_cash_flow.shape[0]
+        if n % b or ref.net_cash_flow.shape[1] != T1:
+            raise InputError.one("argument", "baseline_result", ref.net_cash_flow.shape,
+                                 f"one row, {n} rows or a divisor of {n}, of {T1} months")
+        for name, arr, rows in (("spend", plan_spend, n), ("baseline_spend", base_spend, b)):
+            if arr.ndim != 3 or arr.shape[1] != T1 or arr.shape[2] not in (1, rows) \
+                    or arr.shape[0] != plan_spend.shape[0]:
+                raise InputError.one("argument", name, arr.shape,
+                                     f"(channels, {T1}, 1 or {rows}) on the plans' channel axis")
+    else:  # no baseline: the case pass is skipped and reads none of these
+        ref = SimResult(horizon=T1 - 1, revenue_per_customer=np.empty(1), **_allocate(1, T1))
+        plan_spend = base_spend = spend[:, :, :1]
+    names = _PLAN_FIGURES + (_CASE_FIGURES if with_case else ())
+    out = {name: np.empty(n) for name in _PLAN_FIGURES + _CASE_FIGURES}
+    flows = np.empty((n if keep_cash_flows else 0, T1))
+    _summary_rows(BLOCK_ROWS, g, channel, spend, social, onsets, factors, with_case,
+                  plan_spend, *_case_arrays(ref), base_spend,
+                  *out.values(), flows)
+    result: dict[str, np.ndarray] = {k: out[k] for k in names}
     if keep_cash_flows:
-        out["net_cash_flow"] = res.net_cash_flow
-    # copies: a view would keep the chunk's whole block of monthly results alive
-    return {k: np.array(v, order="C") for k, v in out.items()}
+        result["net_cash_flow"] = flows
+    return result
 
 
-def _result(arrays: dict[str, np.ndarray]) -> SimResult:
-    return SimResult(horizon=arrays["spend"].shape[1] - 1, **simulate_chunk(arrays))
+_PLAN_FIGURES = ("npv_plan", "cac", "cac_blended", "clv", "clv_to_cac", "cost_of_sales_share",
+                 "churn_monthly_avg", "customers_end")  # of plan_metrics, in _plan_rows' order
+_CASE_FIGURES = ("npv", "roi", "payback_month")  # of incremental_figures
+
+
+@compiled(error_model="numpy")
+def _summary_rows(block, g, channel, spend, social, onsets, factors, with_case,
+                  case_spend, base_gross_profit, base_cost_of_sales_by_kind,
+                  base_referral_rewards, base_support_cost, base_programme_cost, base_active,
+                  base_customer_value, base_net_cash_flow, base_spend,
+                  npv_plan, cac, cac_blended, clv, clv_to_cac, cost_of_sales_share,
+                  churn_monthly_avg, customers_end, npv, roi, payback_month, net_cash_flow_kept):
+    """The figures of :func:`summarise_chunk`, ``block`` rows at a time.
+
+    Each block of rows goes through the three compiled passes one after the
+    other while its monthly arrays are still in cache: the model
+    (:func:`~roi_models.engine.simulate._simulate_rows`), the plan's figures
+    (:func:`~roi_models.engine.metrics._plan_rows`, as
+    :func:`~roi_models.engine.metrics.plan_metrics`) and, ``with_case``, the
+    incremental ones against the baseline result
+    (:func:`~roi_models.engine.metrics._case_rows`, as
+    :func:`~roi_models.engine.metrics.incremental_figures` with the terminal
+    value left out, row i against baseline row i mod b). The monthly arrays
+    of one block are allocated once and filled entirely by each block (every
+    quantity its own array); only the per-row figures (and the net cash flow
+    when ``net_cash_flow_kept`` has n rows) are written out.
+    """
+    n, T1 = g.shape[1], spend.shape[1]
+    S, K = 5, 2  # customer sources, channel kinds
+    m = min(block, n)
+    # the monthly arrays of a block (the SimResult fields of these names)
+    active, new, retained = np.empty((m, S, T1)), np.empty((m, S, T1)), np.empty((m, S, T1))
+    survival, customer_value = np.empty((m, S, T1)), np.empty((m, S, T1))
+    leads, opportunities = np.empty((m, K, T1)), np.empty((m, K, T1))
+    cost_of_sales_by_kind, spend_by_kind = np.empty((m, K, T1)), np.empty((m, K, T1))
+    referral_rewards, engagement, revenue = np.empty((m, T1)), np.empty((m, T1)), np.empty((m, T1))
+    gross_profit, support_cost = np.empty((m, T1)), np.empty((m, T1))
+    programme_cost, net_cash_flow = np.empty((m, T1)), np.empty((m, T1))
+    channel_spend, cost_of_sales = np.empty((m, T1)), np.empty((m, T1))
+    margin_per_customer, active_customers = np.empty((m, T1)), np.empty((m, T1))
+    new_customers = np.empty((m, T1))
+    # per-row figures of the passes that a summary does not keep
+    new_customers_total, budget = np.empty(m), np.empty(m)
+    cac_by_source, clv_by_source = np.empty((m, S)), np.empty((m, S))
+    clv_to_cac_by_source = np.empty((m, S))
+    npv_with_terminal_value, terminal_value = np.empty(m), np.empty(m)
+    pv_benefits, pv_costs = np.empty(m), np.empty(m)
+    discounted_payback_month, peak_outlay = np.empty(m), np.empty(m)
+    for a in range(0, n, block):
+        b = min(a + block, n)
+        k = b - a
+        sp = spend[:, :, a:b] if spend.shape[2] > 1 else spend[:, :, 0:1]
+        on = onsets[:, a:b] if onsets.shape[1] > 1 else onsets[:, 0:1]
+        d = factors[a:b] if factors.shape[0] > 1 else factors[0:1]
+        _simulate_rows(g[:, a:b], channel[:, :, a:b], sp, social, on,
+                       active[:k], new[:k], retained[:k], survival[:k], customer_value[:k],
+                       leads[:k], opportunities[:k], cost_of_sales_by_kind[:k], spend_by_kind[:k],
+                       referral_rewards[:k], engagement[:k], revenue[:k], gross_profit[:k],
+                       support_cost[:k], programme_cost[:k], net_cash_flow[:k],
+                       channel_spend[:k], cost_of_sales[:k], margin_per_customer[:k],
+                       active_customers[:k], new_customers[:k])
+        _plan_rows(d, new[:k], customer_value[:k], spend_by_kind[:k],
+                   cost_of_sales_by_kind[:k], referral_rewards[:k], revenue[:k],
+                   net_cash_flow[:k], active_customers[:k], new_customers[:k],
+                   programme_cost[:k],
+                   npv_plan[a:b], cac[a:b], cac_blended[a:b], clv[a:b], clv_to_cac[a:b],
+                   cost_of_sales_share[a:b], churn_monthly_avg[a:b], customers_end[a:b],
+                   new_customers_total[:k], budget[:k],
+                   cac_by_source[:k], clv_by_source[:k], clv_to_cac_by_source[:k])
+        if with_case:
+            cs = case_spend[:, :, a:b] if case_spend.shape[2] > 1 else case_spend[:, :, 0:1]
+            _case_rows(d, False, gross_profit[:k], cost_of_sales_by_kind[:k],
+                       referral_rewards[:k], support_cost[:k], programme_cost[:k], active[:k],
+                       customer_value[:k], net_cash_flow[:k], cs,
+                       base_gross_profit, base_cost_of_sales_by_kind, base_referral_rewards,
+                       base_support_cost, base_programme_cost, base_active,
+                       base_customer_value, base_net_cash_flow, base_spend, a,
+                       npv[a:b], npv_with_terminal_value[:k], terminal_value[:k], roi[a:b],
+                       pv_benefits[:k], pv_costs[:k], payback_month[a:b],
+                       discounted_payback_month[:k], peak_outlay[:k])
+        if net_cash_flow_kept.shape[0] > 0:
+            net_cash_flow_kept[a:b] = net_cash_flow[:k]

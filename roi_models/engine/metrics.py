@@ -458,7 +458,10 @@ def incremental_figures(
     (:func:`_case_rows`) without building the incremental arrays: the path of
     :func:`business_case` and of large batches (:func:`roi_models.engine.batch.run_batch`).
     ``spend`` and ``baseline_spend`` are each channel's spend, (C, T + 1, n
-    or 1), on one channel axis (:func:`channel_lines`).
+    or 1), on one channel axis (:func:`channel_lines`). The baseline has one
+    row, n rows, or b rows with b a divisor of n: then row i is compared with
+    baseline row ``i mod b`` (n / b blocks of plans against the same b
+    baseline rows, as a Monte Carlo chunk lays out its draws).
 
     Returns
     -------
@@ -468,9 +471,10 @@ def incremental_figures(
         ``payback_month``, ``discounted_payback_month``, ``peak_outlay``.
     """
     n, T1 = res.net_cash_flow.shape
-    if baseline.net_cash_flow.shape[0] not in (1, n) or baseline.net_cash_flow.shape[1] != T1:
+    b = baseline.net_cash_flow.shape[0]
+    if b < 1 or n % b or baseline.net_cash_flow.shape[1] != T1:
         raise InputError.one("argument", "baseline", baseline.net_cash_flow.shape,
-                             f"one row or {n} rows of {T1} months")
+                             f"one row, {n} rows or a divisor of {n}, of {T1} months")
     if terminal_value not in get_args(TerminalValue):
         raise InputError.one("argument", "terminal_value", terminal_value,
                              "one of: " + ", ".join(get_args(TerminalValue)))
@@ -485,16 +489,12 @@ def incremental_figures(
     if factors.shape[0] not in (1, n):
         raise InputError.one("argument", "annual_rate", np.shape(annual_rate),
                              f"one rate or {n} rates")
-    lines, base_lines = _lines(res, spend), _lines(baseline, baseline_spend)
-    signs = np.array([_LINE_SIGNS[k if not k.startswith("channel_spend_") else "channel_spend_"]
-                      for k in lines])
-    counted = np.array([k != "terminal_value" or terminal_value == "customer_value"
-                        for k in lines])
     out = {name: np.empty(n) for name in _CASE_FIGURES}
-    _case_rows(np.ascontiguousarray(factors), signs, counted, _stack(lines, n),
-               _stack(base_lines, baseline.net_cash_flow.shape[0]),
-               np.ascontiguousarray(res.net_cash_flow, dtype=float),
-               np.ascontiguousarray(baseline.net_cash_flow, dtype=float), *out.values())
+    plan_spend = np.asarray(spend, dtype=float)
+    base_spend = np.asarray(baseline_spend, dtype=float)
+    _case_rows(np.ascontiguousarray(factors), terminal_value == "customer_value",
+               *_case_arrays(res), plan_spend, *_case_arrays(baseline), base_spend, 0,
+               *out.values())
     out["npv"] = (out["npv_with_terminal_value"] if terminal_value == "customer_value"
                   else out["npv_without_terminal_value"]).copy()
     return out
@@ -527,59 +527,85 @@ def _lines(res: SimResult, spend) -> dict[str, np.ndarray]:
     return lines
 
 
-def _stack(lines: dict[str, np.ndarray], rows: int) -> np.ndarray:
-    """The lines as one (L, rows, T + 1) array (a line of one row repeated to every row)."""
-    first = next(iter(lines.values()))
-    out = np.empty((len(lines), rows, first.shape[-1]))
-    for k, v in enumerate(lines.values()):
-        out[k] = v  # broadcasts a shared row
-    return out
+def _case_arrays(res: SimResult) -> tuple[np.ndarray, ...]:
+    """The monthly arrays :func:`_case_rows` reads from a result, in its argument order."""
+    return (res.gross_profit, res.cost_of_sales_by_kind, res.referral_rewards, res.support_cost,
+            res.programme_cost, res.active, res.customer_value, res.net_cash_flow)
 
 
 @compiled()
-def _case_rows(factors, signs, counted, plan_lines, base_lines, plan_cash_flow, base_cash_flow,
+def _line(benefit, cost, t, delta):
+    """Adds a line's ``Delta_k`` of month t to the benefits (where positive) or the costs."""
+    benefit[t] += max(delta, 0.0)
+    cost[t] += max(-delta, 0.0)
+
+
+@compiled()
+def _case_rows(factors, with_terminal_value,
+               gross_profit, cost_of_sales_by_kind, referral_rewards, support_cost, programme_cost,
+               active, customer_value, net_cash_flow, spend,
+               base_gross_profit, base_cost_of_sales_by_kind, base_referral_rewards,
+               base_support_cost, base_programme_cost, base_active, base_customer_value,
+               base_net_cash_flow, base_spend, first,
                npv_without_terminal_value, npv_with_terminal_value, terminal_value, roi,
                pv_benefits, pv_costs, payback_month, discounted_payback_month, peak_outlay):
     """The figures of :func:`incremental_figures`, row by row (definitions: :func:`business_case`).
 
-    ``factors`` (1 or n, T+1) discount factors; ``signs`` (L,) +1 for an
-    inflow line and -1 for an outflow, ``counted`` (L,) whether a line enters
-    ROI (the terminal value only when it is counted); ``plan_lines`` (L, n,
-    T+1) and ``base_lines`` (L, 1 or n, T+1) the amounts of the lines, the
-    last one the terminal value (in month T); the net cash flows; then the
-    outputs (n,). Per month t the incremental flow is ``plan - baseline``,
-    and per line k ``Delta_k = sign_k (plan_k - baseline_k)`` is a benefit
-    where positive and a cost where negative
-    (:func:`~roi_models.engine.finance.roi_from_components`); the payback
-    months are :func:`~roi_models.engine.finance.payback_month`'s rule of the
+    ``factors`` (1 or n, T+1) discount factors; ``with_terminal_value``
+    whether the terminal value is a line of ROI; then the plan's monthly
+    results (the :class:`SimResult` fields of the same names, n rows) and
+    each channel's spend (C, T+1, 1 or n), the baseline's (1 or n rows) and
+    its spend on the same channel axis (row i against baseline row
+    ``(first + i) mod b``, b its rows: ``first`` is the row's number in a
+    larger batch, 0 for a whole one); then the outputs (n,). Per month t
+    the incremental flow is ``plan - baseline``, and per line k ``Delta_k =
+    sign_k (plan_k - baseline_k)`` is a benefit where positive and a cost
+    where negative (:func:`~roi_models.engine.finance.roi_from_components`),
+    the lines in the order of :func:`_lines`: gross profit (+), each
+    channel's spend, cost of sales of each kind, referral rewards, support,
+    programme (-) and the terminal value :math:`\\sum_s A_s(T) V_s(T)` (+, in
+    month T); the payback months are
+    :func:`~roi_models.engine.finance.payback_month`'s rule of the
     incremental cash flow, plain and discounted.
     """
-    L, n, T1 = plan_lines.shape
+    n, T1 = net_cash_flow.shape
+    C = spend.shape[0]
+    T = T1 - 1
     incremental, discounted = np.empty(T1), np.empty(T1)
     benefit = np.empty(T1)  # B_t = sum_k max(Delta_k, 0)
     cost = np.empty(T1)  # C_t = sum_k max(-Delta_k, 0)
     for i in range(n):
-        j = i if base_cash_flow.shape[0] > 1 else 0  # the baseline row: its own, or the one
+        j = (first + i) % base_net_cash_flow.shape[0]  # baseline row: the one, its own, or mod b
         d = factors[i] if factors.shape[0] > 1 else factors[0]
-        benefit[:] = 0.0
-        cost[:] = 0.0
-        for k in range(L):  # line by line, month by month
-            if not counted[k]:
-                continue
-            for t in range(T1):
-                delta = signs[k] * (plan_lines[k, i, t] - base_lines[k, j, t])
-                benefit[t] += max(delta, 0.0)
-                cost[t] += max(-delta, 0.0)
+        js = i if spend.shape[2] > 1 else 0  # spend columns: per row, or shared
+        jb = j if base_spend.shape[2] > 1 else 0
+        tv_plan = tv_base = 0.0  # sum_s A_s(T) V_s(T)
+        for s in range(active.shape[1]):
+            tv_plan += active[i, s, T] * customer_value[i, s, T]
+            tv_base += base_active[j, s, T] * base_customer_value[j, s, T]
+        for t in range(T1):  # line by line, in the order of _lines
+            benefit[t] = cost[t] = 0.0
+            _line(benefit, cost, t, gross_profit[i, t] - base_gross_profit[j, t])
+            for c in range(C):
+                _line(benefit, cost, t, -(spend[c, t, js] - base_spend[c, t, jb]))
+            for k in range(2):
+                _line(benefit, cost, t, -(cost_of_sales_by_kind[i, k, t]
+                                          - base_cost_of_sales_by_kind[j, k, t]))
+            _line(benefit, cost, t, -(referral_rewards[i, t] - base_referral_rewards[j, t]))
+            _line(benefit, cost, t, -(support_cost[i, t] - base_support_cost[j, t]))
+            _line(benefit, cost, t, -(programme_cost[i, t] - base_programme_cost[j, t]))
+        if with_terminal_value:
+            _line(benefit, cost, T, tv_plan - tv_base)
         value = benefits = costs = cumulative = deepest = 0.0
         for t in range(T1):
-            incremental[t] = plan_cash_flow[i, t] - base_cash_flow[j, t]
+            incremental[t] = net_cash_flow[i, t] - base_net_cash_flow[j, t]
             discounted[t] = incremental[t] * d[t]
             value += discounted[t]
             benefits += benefit[t] * d[t]
             costs += cost[t] * d[t]
             cumulative += incremental[t]
             deepest = min(deepest, cumulative)
-        tv = (plan_lines[L - 1, i, T1 - 1] - base_lines[L - 1, j, T1 - 1]) * d[T1 - 1]
+        tv = (tv_plan - tv_base) * d[T]
         npv_without_terminal_value[i] = value
         npv_with_terminal_value[i] = value + tv
         terminal_value[i] = tv

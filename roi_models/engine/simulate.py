@@ -96,6 +96,7 @@ happens where nothing is writable).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -273,6 +274,20 @@ def simulate_chunk(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     and touches no global, and the kernel releases the GIL.
 
     Raises :class:`~roi_models.errors.InputError` when an array is missing,
+    has the wrong shape or holds a value that is not finite (:func:`kernel_inputs`).
+    """
+    g, channel, spend, social, onsets = kernel_inputs(arrays)
+    out = _allocate(g.shape[1], spend.shape[1])
+    _simulate_rows(g, channel, spend, social, onsets, **out)
+    out["revenue_per_customer"] = g[_R].copy()
+    return out
+
+
+def kernel_inputs(arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """The inputs of :func:`_simulate_rows` from :func:`batch_arrays`, checked: ``g`` (P, n),
+    ``channel`` (8, C, n), ``spend``, ``social`` and ``onsets``.
+
+    Raises :class:`~roi_models.errors.InputError` when an array is missing,
     has the wrong shape or holds a value that is not finite.
     """
     missing = [k for k in (*SCALARS, *(f"channels.{p}" for p in CHANNEL_PARAMS), "spend",
@@ -299,10 +314,7 @@ def simulate_chunk(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
                              f"an array of shape (T + 1 = {spend.shape[1]}, n or 1)")
     if not np.isfinite(onsets).all():
         _refuse_non_finite("viral_onsets", onsets)
-    out = _allocate(n, spend.shape[1])
-    _simulate_rows(g, channel, spend, social, onsets, **out)
-    out["revenue_per_customer"] = g[_R].copy()
-    return out
+    return g, channel, spend, social, onsets
 
 
 def _allocate(n: int, T1: int) -> dict[str, np.ndarray]:

@@ -5,7 +5,9 @@ import pytest
 
 import roi_models as rm
 from roi_models.engine import ParamBatch, business_case, channel_lines, plan_metrics, simulate
-from roi_models.engine.batch import run_batch
+from roi_models.engine.batch import run_batch, summarise_chunk
+from roi_models.engine.simulate import batch_arrays, simulate_chunk
+from roi_models.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +47,27 @@ def test_chunks_and_threads_equal_one_simulation(request, chunk_rows, workers, l
     np.testing.assert_allclose(out.roi, case.roi, rtol=1e-12)
     np.testing.assert_array_equal(out.payback_month, case.payback_month)
     np.testing.assert_allclose(out.net_cash_flow, whole.net_cash_flow, rtol=1e-12)
+
+
+def test_a_baseline_of_b_rows_serves_each_block_of_b_plan_rows(batches):
+    """A Monte Carlo chunk's layout: plan row p b + d against baseline row d (row mod b) gives
+    exactly the figures of the same rows against a baseline repeated to every row."""
+    plan, _ = batches
+    b = 10
+    baseline, plans = plan.rows(slice(0, b)), plan.rows(slice(b, 4 * b))  # 3 blocks of 10
+    tiled = baseline.rows(np.tile(np.arange(b), 3))
+    by_mod = summarise_chunk(batch_arrays(plans),
+                             baseline_result=simulate_chunk(batch_arrays(baseline)),
+                             spend_lines=(plans.spend, baseline.spend), keep_cash_flows=True)
+    per_row = summarise_chunk(batch_arrays(plans), batch_arrays(tiled), keep_cash_flows=True)
+    assert by_mod.keys() == per_row.keys() >= {"npv", "roi", "payback_month", "net_cash_flow"}
+    for k in by_mod:
+        np.testing.assert_array_equal(by_mod[k], per_row[k], err_msg=k)
+
+
+def test_a_baseline_whose_rows_do_not_divide_the_plans_is_refused(batches):
+    plan, _ = batches
+    baseline, plans = plan.rows(slice(0, 7)), plan.rows(slice(7, 27))  # 20 plans, 7 rows
+    with pytest.raises(InputError, match="divisor of 20"):
+        summarise_chunk(batch_arrays(plans), baseline_result=simulate_chunk(batch_arrays(baseline)),
+                        spend_lines=(plans.spend, baseline.spend))
