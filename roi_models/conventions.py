@@ -160,7 +160,9 @@ def safe_ratio(numerator, denominator):
     num = np.asarray(numerator, dtype=float)
     den = np.asarray(denominator, dtype=float)
     positive = den > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # a positive denominator too small for the quotient (a denormal one) gives inf, silently,
+    # as the compiled passes' division does; the formatter and the JSON show it as missing
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return _scalar_or_array(np.where(positive, num / np.where(positive, den, 1.0), np.nan))
 
 
