@@ -29,7 +29,8 @@ from ..assumptions import STATUS_QUO
 from ..formatting import KPIS, format_kpi, is_missing, kpi_header
 
 COLUMNS: tuple[str, ...] = (
-    "npv", "roi", "irr_annual", "discounted_payback_month", "cac", "clv", "clv_to_cac",
+    "npv", "roi", "irr_annual", "discounted_payback_month", "cac", "cac_blended", "clv",
+    "clv_to_cac",
 )
 """KPI columns shown, in order (keys of :data:`roi_models.formatting.KPIS`)."""
 
