@@ -126,7 +126,7 @@ class Explorer:
         self.budget_note = w.HTML("")
         self.focus_area = w.HBox([])
         self.lever_area = w.VBox([])
-        self.kpi_table = w.HTML("")
+        self.kpi_table = w.HTML("", layout=w.Layout(overflow="auto"))  # wide: scrolls
         self.views: list[View] = []
         for make in VIEWS:
             view = make(self._draw_visible)

@@ -98,6 +98,7 @@ KPI_CSS = (
     ".roi-kpis{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}"
     ".roi-kpis td,.roi-kpis th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:right;"
     "white-space:nowrap}.roi-kpis tbody th,.roi-kpis thead th:first-child{text-align:left}"
+    ".roi-kpis thead th{white-space:normal;vertical-align:bottom}"  # headers wrap: 8 columns fit
 )
 """The table's style, sent once (not with every update)."""
 

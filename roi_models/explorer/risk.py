@@ -231,6 +231,7 @@ class RiskView(View):
             return None
         run = Run(self.key(shown), shown, draws, seed, shown.focus)
         self.run = run
+        self._dim()  # results of an earlier run stay readable, dimmed, until this one ends
         self.runs += 1
         self.progress.max, self.progress.value = draws, 0
         self.cancel_button.disabled, self._loop = False, running_loop()
@@ -291,6 +292,10 @@ class RiskView(View):
         self.cancel_button.disabled = True
         if mc is not None:
             self.progress.value = run.draws
+        else:  # cancelled or failed: no figures of an earlier run stay on screen
+            self.table.value = ""
+            self.area.children = ()
+            self.charts = None
         self.drawn = None  # draw the results with what is on screen now (or when shown)
         self.redraw()
         self._mark()
@@ -300,6 +305,15 @@ class RiskView(View):
         """Whether the latest run's settings are no longer those on screen."""
         shown = shown or self._shown
         return self.run is not None and shown is not None and self.run.key != self.key(shown)
+
+    def _dim(self) -> None:
+        """Dim the figures on screen (a newer run is going)."""
+        if self.table.value and "roi-stale" not in self.table.value:
+            self.table.value = self.table.value.replace(
+                'class="roi-risk-table" style=""', 'class="roi-risk-table roi-stale" '
+                'style="opacity:0.45"', 1)
+        if self.charts is not None and self.charts.stale != list(ORDER):
+            self.charts.stale = list(ORDER)
 
     def _render(self, run: Run, shown: Shown) -> None:
         mc = run.mc

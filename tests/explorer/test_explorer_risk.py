@@ -127,6 +127,20 @@ def test_a_slider_step_during_a_run_marks_its_results_stale(ex):
     assert view.charts.stale == [] and state(view)["values"][CAP] == 0.5
 
 
+def test_a_new_run_dims_the_old_results_and_a_cancelled_one_clears_them(ex):
+    view = ex.risk
+    view.draws_box.value = "500"
+    view.start()
+    view.wait()
+    view.draws_box.value = "20,000"
+    run = view.start()
+    assert "roi-stale" in view.table.value and view.charts.stale == list(
+        ("distribution", "p_beats", "importance"))
+    view.stop()
+    view.wait()
+    assert run.status == "cancelled" and view.table.value == "" and view.charts is None
+
+
 def test_a_file_switch_cancels_the_run(ex):
     view = ex.risk
     view.draws_box.value = "20,000"
