@@ -15,6 +15,12 @@ for the shipped B2B case), re-render the KPI table and draw the visible tab
   apart: from the step to each figure handed to the widget, with steps
   ``--gap`` seconds apart on a running asyncio loop, as in Jupyter and Voila.
 
+- **Risk** (``--risk-draws``, default 2,000): from Run to the results drawn
+  (the Monte Carlo, its three figures on the worker thread, the table and the
+  charts handed to the widgets on the loop), the Monte Carlo alone
+  (:func:`roi_models.analysis.montecarlo.risk_of_plans`), and a slider step with
+  the Business case tab visible while a 20,000-draw run goes on the worker thread.
+
 No browser is attached, so the cost of sending the widget messages is
 included but not the browser's redraw. Targets: median under 50 ms; the
 Sensitivity tab adds under 20 ms to a step (issue 12).
@@ -58,7 +64,7 @@ def hidden(args) -> dict[str, float]:
         if timed:
             total.append((t1 - t0) * 1e3)
             compute.append((t2 - t1) * 1e3)
-    assert ex.sensitivity.draws == 0  # the hidden tab cost nothing
+    assert ex.sensitivity.draws == 0 and ex.risk.draws == 0  # the hidden tabs cost nothing
     return {"scenarios": len(ex.model.names), "months": ex.results.horizon,
             "median_ms": _median(total), "p90_ms": sorted(total)[int(0.9 * len(total))],
             "compute_only_median_ms": _median(compute)}
@@ -98,6 +104,50 @@ async def _visible(args) -> dict[str, float]:
             "settle_s": view.settled.delay}
 
 
+async def _risk(args) -> dict[str, float]:
+    from roi_models.analysis.montecarlo import risk_of_plans
+    from roi_models.explorer import Explorer
+    from roi_models.explorer.compute import for_analysis
+
+    ex = Explorer(args.scenario, interval=0)
+    ex.show_view("Risk")
+    view = ex.risk
+    view.draws_box.value = f"{args.risk_draws}"
+    runs = []
+    for k in range(args.risk_repeat + 1):  # the first: warm-up
+        view.seed_box.value = str(k)
+        t0 = time.perf_counter()
+        run = view.start()
+        while run.status == "running" or view.drawn is None:
+            await asyncio.sleep(0.002)
+        if k:
+            runs.append((time.perf_counter() - t0) * 1e3)
+    shown = ex.shown()
+    res = for_analysis(shown.model, shown.results, shown.values)
+    alone = []
+    for k in range(args.risk_repeat):
+        t0 = time.perf_counter()
+        risk_of_plans(res.file, res.batch, res.names, args.risk_draws, k, chunk_blocks=1)
+        alone.append((time.perf_counter() - t0) * 1e3)
+    ex.show_view("Business case")
+    steps = []
+    view.draws_box.value = "20000"
+    control = ex.controls["social.word_of_mouth_lift"].slider
+    for _ in range(3):
+        run = view.start()
+        await asyncio.sleep(0.05)
+        while run.status == "running":
+            t0 = time.perf_counter()
+            control.value = (control.value + 1) % 20
+            ms = (time.perf_counter() - t0) * 1e3
+            if run.status == "running":
+                steps.append(ms)
+            await asyncio.sleep(0.1)
+    return {"run_median_ms": _median(runs), "run_max_ms": max(runs),
+            "mc_median_ms": _median(alone), "step_during_run_median_ms": _median(steps),
+            "step_during_run_max_ms": max(steps), "steps_during_run": len(steps)}
+
+
 def parts(args) -> dict[str, float]:
     """Where the Sensitivity tab's time goes: analysis and figure, tornado and margins."""
     from roi_models import load_shipped, run_scenarios
@@ -128,11 +178,14 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--scenario", default="b2b_it_services")
     parser.add_argument("--gap", type=float, default=0.5,
                         help="seconds between steps with the Sensitivity tab visible")
+    parser.add_argument("--risk-draws", type=int, default=2_000)
+    parser.add_argument("--risk-repeat", type=int, default=5)
     args = parser.parse_args(argv)
 
     h = hidden(args)
     v = asyncio.run(_visible(args))
     p = parts(args)
+    r = asyncio.run(_risk(args))
     n, T = h["scenarios"], h["months"]
     added = v["median_ms"] - h["median_ms"]
     print(f"explorer slider change, {n} scenarios x {T} months, {args.repeat} runs each:")
@@ -151,7 +204,13 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     print(f"  parts: tornado {p['tornado_ms']:.1f} ms + its figure "
           f"{p['tornado_figure_ms']:.1f} ms; margins {p['margins_ms']:.0f} ms + their figure "
           f"{p['margin_figure_ms']:.1f} ms")
-    return {"hidden": h, "visible": v, "parts": p}
+    print(f"  Risk tab, {args.risk_draws:,} draws: Run to results drawn median "
+          f"{r['run_median_ms']:.0f} ms (max {r['run_max_ms']:.0f} ms; the Monte Carlo alone "
+          f"{r['mc_median_ms']:.0f} ms)")
+    print(f"  slider step (Business case tab) while a 20,000-draw run goes: median "
+          f"{r['step_during_run_median_ms']:.1f} ms, max {r['step_during_run_max_ms']:.1f} ms "
+          f"({r['steps_during_run']} steps)")
+    return {"hidden": h, "visible": v, "parts": p, "risk": r}
 
 
 if __name__ == "__main__":

@@ -16,6 +16,15 @@ once the steps settle (0.25 s, then computed on a worker thread): their time
 is printed apart, from the keydown to the margins redrawn (a step ends there,
 ``--quiet-sensitivity`` ms after the last change).
 
+With ``--risk``: the Risk tab's Monte Carlo (``--risk-draws``, default 2,000),
+timed in the page from the Run click to the results on screen (the line above
+the table says "done" for the run's seed and its three charts are drawn), run
+``--risk-runs`` times with seeds 1, 2, ...; then slider steps on the Business
+case tab while a 20,000-draw run goes on the worker thread (a run is started,
+the Business case tab opened, ``--risk-steps`` steps timed as above; repeated
+``--risk-rounds`` times; only steps that ended while the run still went are
+counted).
+
 Also prints the page load: from ``page.goto`` to the KPI table and four
 drawn charts, and the kernel-side share of it (imports, first figures)
 from the explorer's own timings (``Explorer.timings``) when it has them.
@@ -26,6 +35,8 @@ machine are noisy: read the median and the spread, and say how loaded the
 machine was (the load average is printed).
 
 Run:  .venv/bin/python benchmarks/explorer_browser_bench.py [--steps 20] [--quiet 400]
+      .venv/bin/python benchmarks/explorer_browser_bench.py --risk --view "Business case" \
+          --steps 10 --lever "Discount rate"
 """
 
 from __future__ import annotations
@@ -180,6 +191,67 @@ def _view(page, title: str) -> None:
     page.wait_for_timeout(1500)
 
 
+RISK_STATE = "() => JSON.parse(document.querySelector('.roi-risk-state').dataset.state)"
+
+
+def _risk_click(page, draws: int, seed: int) -> None:
+    """Type draws and seed into the Risk tab's boxes and click Run (the tab is visible)."""
+    for label, value in (("Draws", f"{draws:,}"), ("Seed", str(seed))):
+        box = page.locator(".roi-risk .widget-text", has_text=label).locator("input")
+        box.fill(value)
+        box.press("Enter")
+    page.wait_for_timeout(300)
+    page.evaluate("() => { window.__riskT0 = null; document.querySelector('.roi-risk')"
+                  ".addEventListener('click', () => { if (window.__riskT0 === null)"
+                  " window.__riskT0 = performance.now(); }, {capture: true, once: true}); }")
+    page.locator(".roi-risk button", has_text="Run").first.click()
+
+
+def risk_runs(page, draws: int, runs: int, log) -> list[float]:
+    """Milliseconds from the Run click to the run's results on screen, ``runs`` times."""
+    _view(page, "Risk")
+    out = []
+    for seed in range(1, runs + 1):
+        _risk_click(page, draws, seed)
+        ms = page.wait_for_function(
+            """([seed, draws]) => { const s = document.querySelector('.roi-risk-state');
+              if (!s || window.__riskT0 === null) return false;
+              const st = JSON.parse(s.dataset.state);
+              const svgs = document.querySelectorAll('.roi-risk .js-plotly-plot .main-svg');
+              return st.status === 'done' && st.seed === seed && st.draws === draws
+                && !st.stale && svgs.length >= 3
+                && document.querySelector('.roi-risk-table') ?
+                performance.now() - window.__riskT0 : false; }""",
+            arg=[seed, draws], polling="raf", timeout=300_000).json_value()
+        out.append(ms)
+        log(f"  Risk run of {draws:,} draws, seed {seed}: {ms:6.0f} ms")
+        page.wait_for_timeout(800)
+    return out
+
+
+def steps_during_runs(page, lever: str, steps: int, rounds: int, quiet: float, log,
+                      parts: dict[str, list[float]]) -> tuple[list[float], int]:
+    """Slider steps on the Business case tab while a 20,000-draw run goes: the steps that ended
+    during the run, and the runs' count."""
+    out: list[float] = []
+    for k in range(rounds):
+        _view(page, "Risk")
+        _risk_click(page, 20_000, 100 + k)
+        page.wait_for_function("() => document.querySelector('.roi-risk-state')"
+                               ".classList.contains('roi-running')", timeout=30_000)
+        page.locator(".roi-views .lm-TabBar-tab", has_text="Business case").first.click()
+        page.evaluate(RECORDER)
+        for _ in range(steps):
+            got = measure(page, lever, 1, quiet, log, parts)
+            if page.evaluate(RISK_STATE)["status"] != "running":
+                log("  (the run had ended: step not counted)")
+                break
+            out += got
+        page.wait_for_function(f"() => ({RISK_STATE})().status !== 'running'",
+                               timeout=300_000)
+    return out, rounds
+
+
 def main(argv: list[str] | None = None) -> dict[str, dict[str, list[float]]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20, help="steps per lever")
@@ -194,6 +266,12 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, list[float]]]:
     parser.add_argument("--view", action="append", dest="views",
                         choices=["Business case", "Sensitivity"],
                         help="the tab visible while stepping (repeatable; default: both)")
+    parser.add_argument("--risk", action="store_true",
+                        help="also time the Risk tab: runs, and slider steps during a run")
+    parser.add_argument("--risk-draws", type=int, default=2_000)
+    parser.add_argument("--risk-runs", type=int, default=3)
+    parser.add_argument("--risk-steps", type=int, default=4, help="steps per run")
+    parser.add_argument("--risk-rounds", type=int, default=4, help="20,000-draw runs")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     log = print if args.verbose else (lambda *a: None)
@@ -211,6 +289,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, list[float]]]:
     parts: dict[str, dict[str, list[float]]] = {v: {} for v in views}
     loads: list[float] = []
     timings = None
+    risk: dict[str, list[float]] = {}
     try:
         _wait_server(url, proc)
         with sync_playwright() as p:
@@ -239,6 +318,11 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, list[float]]]:
                     log(f"{view} visible:")
                     results[view][lever] = measure(page, lever, args.steps, quiet, log,
                                                    parts[view])
+            if args.risk:
+                risk["runs"] = risk_runs(page, args.risk_draws, args.risk_runs, log)
+                lever = (args.levers or LEVERS)[0]
+                risk["steps"], _ = steps_during_runs(page, lever, args.risk_steps,
+                                                     args.risk_rounds, args.quiet, log, {})
             browser.close()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -275,6 +359,12 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, list[float]]]:
                                   ("decision margins redrawn", mine.get("margins", []))):
                 if values:
                     print(f"  {label:28s} {_stats(values)}")
+    if risk.get("runs"):
+        print(f"Risk tab: Run click to the results on screen ({args.risk_draws:,} draws, "
+              f"table and 3 charts): {_stats(risk['runs'])}")
+    if risk.get("steps"):
+        print(f"Business case tab, one step while a 20,000-draw run goes: "
+              f"{_stats(risk['steps'])}")
     print("page load (goto to KPI table and 4 drawn charts): "
           + ", ".join(f"{v:.1f} s" for v in loads))
     print(f"ours in the kernel: import roi_models.explorer {imports} s (a fresh process)"

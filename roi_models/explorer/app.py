@@ -69,7 +69,7 @@ from .compute import ExplorerModel, evaluate
 from .controls import LeverControl
 from .kpis import KPI_CSS, kpi_html
 from .levers import BUDGET_SCALE, GROUPS, SHARE_MOVED, apply_levers
-from .views import VIEWS, BusinessCaseView, SensitivityView, Shown, View
+from .views import VIEWS, BusinessCaseView, RiskView, SensitivityView, Shown, View
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # fullmatch: the whole name
 _ERROR = "color:#b00020"
@@ -126,7 +126,7 @@ class Explorer:
         self.budget_note = w.HTML("")
         self.focus_area = w.HBox([])
         self.lever_area = w.VBox([])
-        self.kpi_table = w.HTML("")
+        self.kpi_table = w.HTML("", layout=w.Layout(overflow="auto"))  # wide: scrolls
         self.views: list[View] = []
         for make in VIEWS:
             view = make(self._draw_visible)
@@ -191,12 +191,17 @@ class Explorer:
         """The Sensitivity tab (tornado and decision margins)."""
         return self.view(SensitivityView)
 
+    @property
+    def risk(self) -> RiskView:
+        """The Risk tab (a Monte Carlo of the settings on screen, on demand)."""
+        return self.view(RiskView)
+
     def view(self, kind: type) -> Any:
         """The view of a type (:data:`roi_models.explorer.views.VIEWS`)."""
         return next(v for v in self.views if isinstance(v, kind))
 
     def show_view(self, title: str) -> None:
-        """Select a tab by its title ("Business case", "Sensitivity"), as a click would."""
+        """Select a tab by its title ("Business case", "Sensitivity", "Risk"), as a click would."""
         self.view_tabs.selected_index = [v.title for v in self.views].index(title)
 
     def shown(self) -> Shown:

@@ -179,6 +179,8 @@ def _esm() -> str:
 def _plain(value: Any) -> Any:
     """JSON-ready: numpy arrays to lists (NaN to None), tuples to lists."""
     if isinstance(value, np.ndarray):
+        if value.ndim > 1:  # a heatmap's z: row by row
+            return [_plain(row) for row in value]
         return [None if not np.isfinite(v) else float(v) for v in value.astype(float)] \
             if value.dtype.kind == "f" else value.tolist()
     if isinstance(value, (list, tuple)):

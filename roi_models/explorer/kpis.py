@@ -29,7 +29,8 @@ from ..assumptions import STATUS_QUO
 from ..formatting import KPIS, format_kpi, is_missing, kpi_header
 
 COLUMNS: tuple[str, ...] = (
-    "npv", "roi", "irr_annual", "discounted_payback_month", "cac", "clv", "clv_to_cac",
+    "npv", "roi", "irr_annual", "discounted_payback_month", "cac", "cac_blended", "clv",
+    "clv_to_cac",
 )
 """KPI columns shown, in order (keys of :data:`roi_models.formatting.KPIS`)."""
 
@@ -97,6 +98,7 @@ KPI_CSS = (
     ".roi-kpis{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}"
     ".roi-kpis td,.roi-kpis th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:right;"
     "white-space:nowrap}.roi-kpis tbody th,.roi-kpis thead th:first-child{text-align:left}"
+    ".roi-kpis thead th{white-space:normal;vertical-align:bottom}"  # headers wrap: 8 columns fit
 )
 """The table's style, sent once (not with every update)."""
 

@@ -99,6 +99,7 @@ class Lever:
 LEVERS: tuple[Lever, ...] = (
     Lever(SHARE_MOVED, "Budget", "share_moved"),
     Lever(BUDGET_SCALE, "Budget", "budget_scale", limits=(None, 3.0)),
+    Lever("social.participation_cap", "Social effects"),
     Lever("social.word_of_mouth_lift", "Social effects", limits=(None, 2.0)),
     Lever("social.churn_reduction", "Social effects", limits=(None, 0.6)),
     Lever("funnel.social_cost_reduction", "Social effects", limits=(None, 0.6)),

@@ -21,7 +21,11 @@ is a :class:`View` subclass and one more entry in :data:`VIEWS`.
   figure) are computed once the steps settle, on a worker thread
   (:class:`~roi_models.explorer.coalesce.Settled`): meanwhile their chart is
   dimmed and the line above it says "updating", and a result whose file,
-  lever values or plan are no longer those on screen is dropped, never shown.
+  lever values or plan are no longer those on screen is dropped, never shown;
+- :class:`~roi_models.explorer.risk.RiskView` (``"Risk"``): a Monte Carlo of the
+  settings on screen, run on demand on a worker thread (:mod:`roi_models.explorer.risk`).
+
+:class:`Shown` and :class:`View` live in :mod:`roi_models.explorer.base`.
 """
 
 from __future__ import annotations
@@ -29,8 +33,7 @@ from __future__ import annotations
 import functools
 import html
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
@@ -42,56 +45,11 @@ from ..assumptions.scenario_file import default_label
 from ..charts.sensitivity import decision_margin_figure, tornado_figure
 from ..formatting import KPIS
 from . import figures
+from .base import Shown, View
 from .chartwidget import ChartsWidget, figure_json
 from .coalesce import Settled
-from .compute import ExplorerModel, for_analysis
-
-
-@dataclass(frozen=True, eq=False)
-class Shown:
-    """What the explorer shows: the results of the lever values, for the plan in focus."""
-
-    model: ExplorerModel
-    results: ScenarioResults
-    values: Mapping[str, float]
-    focus: str
-    file: str  # the picker's label of the file
-    generation: int  # the file's generation (bumped by every file switch)
-    serial: int  # bumped by every recompute
-
-    @property
-    def key(self) -> tuple[int, int, str]:
-        """Equal keys, equal figures."""
-        return (self.generation, self.serial, self.focus)
-
-
-class View:
-    """One tab: ``title``, ``widget``; :meth:`draw` shows a :class:`Shown` (module docstring)."""
-
-    title = ""
-
-    def __init__(self, redraw: Callable[[], None]) -> None:
-        self.redraw = redraw  # asks the explorer to draw this view again (its own inputs moved)
-        self.widget: w.Widget = w.VBox([])
-        self.drawn: tuple[int, int, str] | None = None  # key of the Shown drawn last
-        self.draws = 0
-
-    def bind(self, shown: Shown) -> None:
-        """A new file is loaded (``shown`` is its first state): forget what was drawn."""
-        self.drawn = None
-
-    def draw(self, shown: Shown) -> None:  # pragma: no cover - every view defines it
-        raise NotImplementedError
-
-    def show(self, shown: Shown, *, force: bool = False) -> None:
-        """Draw ``shown`` unless it is already on screen."""
-        if force or self.drawn != shown.key:
-            self.draw(shown)
-            self.drawn = shown.key
-            self.draws += 1
-
-    def close(self) -> None:
-        self.widget.close()
+from .compute import for_analysis
+from .risk import RiskView
 
 
 class BusinessCaseView(View):
@@ -272,7 +230,9 @@ class SensitivityView(View):
         super().close()
 
 
-VIEWS: tuple[Callable[[Callable[[], None]], View], ...] = (BusinessCaseView, SensitivityView)
+VIEWS: tuple[Callable[[Callable[[], None]], View], ...] = (BusinessCaseView, SensitivityView,
+                                                          RiskView)
 """The explorer's tabs, in order: each builds one :class:`View` from a redraw callback."""
 
-__all__ = ["VIEWS", "BusinessCaseView", "SensitivityView", "Shown", "View", "plan_labels"]
+__all__ = ["VIEWS", "BusinessCaseView", "RiskView", "SensitivityView", "Shown", "View",
+           "plan_labels"]

@@ -150,3 +150,33 @@ def test_out_of_bounds_values_are_refused_with_the_schema_text():
     with pytest.raises(rm.InputError) as err:
         apply_levers(sf, {"finance.discount_rate_annual": 0.0})
     assert "allowed: a number in [0.001, 1] (share/year)" in err.value.problems[0].allowed
+
+
+def test_participation_cap_lever_drives_the_b2b_social_case():
+    """The community's participation cap is a lever with the schema's bounds (0..1, step
+    0.01); over 0.1..0.6 the B2B social plan's NPV runs from about 1.17 m to 5.01 m (the
+    figures of the issue-11 model, computed by the engine for this file)."""
+    from roi_models.explorer import Explorer
+
+    ex = Explorer("b2b_it_services")
+    spec = ex.model.spec("social.participation_cap")
+    assert (spec.slider_min, spec.slider_max, spec.step) == (0.0, 1.0, 0.01)
+    ex.set("social.participation_cap", 0.1)
+    low = ex.kpi("social", "npv")
+    ex.set("social.participation_cap", 0.6)
+    high = ex.kpi("social", "npv")
+    assert 1.1e6 < low < 1.25e6 and 4.9e6 < high < 5.1e6
+    ex.set("social.participation_cap", 1.5)  # above the schema's bound: refused, kept
+    assert ex.values()["social.participation_cap"] == 0.6
+
+
+def test_kpi_table_shows_blended_cac_beside_paid():
+    """CAC (blended) sits right after CAC (paid), labelled from formatting.KPIS."""
+    from roi_models.explorer import Explorer
+    from roi_models.explorer.kpis import COLUMNS
+    from roi_models.formatting import KPIS
+
+    assert COLUMNS.index("cac_blended") == COLUMNS.index("cac") + 1
+    ex = Explorer("b2b_it_services")
+    assert KPIS["cac_blended"].label in ex.kpi_table.value
+    assert 'data-kpi="cac_blended"' in ex.kpi_table.value

@@ -545,3 +545,83 @@ def test_every_figure_on_screen_is_the_engines(voila_url, browser, tmp_path):
             and not m.startswith(VOILA_NOTICES)]
     assert ours == [], ours[:10]
     context.close()
+
+
+# ----------------------------------------------------------------------------- the Risk tab
+READ_RISK = """() => {
+  const st = document.querySelector('.roi-explorer .roi-risk-state');
+  const kpis = document.querySelector('.roi-explorer .roi-kpis');
+  const bar = document.querySelector('.roi-explorer .roi-risk-progress .progress-bar');
+  const table = document.querySelector('.roi-explorer .roi-risk-table');
+  const cells = {};
+  for (const td of document.querySelectorAll('.roi-explorer .roi-risk-table td[data-key]'))
+    cells[td.dataset.key] = Number(td.dataset.value);
+  return {state: st ? JSON.parse(st.dataset.state) : null, cls: st ? st.className : '',
+          kpis: kpis ? JSON.parse(kpis.dataset.state) : null,
+          bar: bar ? bar.style.width : null, cells, plan: table ? table.dataset.plan : null,
+          stale_table: table ? table.classList.contains('roi-stale') : null,
+          charts: document.querySelectorAll('.roi-risk .js-plotly-plot .main-svg').length};
+}"""
+
+
+def risk_run(page, draws: str) -> None:
+    box = page.locator(".roi-risk .widget-text", has_text="Draws").locator("input")
+    box.fill(draws)
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    page.locator(".roi-risk button", has_text="Run").first.click()
+
+
+def test_risk_tab_in_chromium(voila_url, browser, tmp_path):
+    """Run 500 draws: the bar reaches 100 %, the table equals montecarlo() of the file and
+    lever values read back from the page; a slider step during a 20,000-draw run updates
+    the KPI table while the run goes on, and the run's results then show as stale."""
+    from roi_models.analysis.montecarlo import montecarlo
+    from roi_models.explorer.risk import risk_rows
+
+    context = browser.new_context(viewport={"width": 1400, "height": 2300})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(voila_url, timeout=180_000)
+    page.wait_for_selector(".roi-explorer .roi-kpis td[data-kpi]", timeout=180_000)
+    settled(page, "b2b_it_services", timeout=60)
+    step(page, "social.participation_cap", 2)
+    settled(page, "b2b_it_services", social__participation_cap=0.32)
+    open_view(page, "Risk")
+    risk_run(page, "500")
+    page.wait_for_function("() => { const s = document.querySelector('.roi-risk-state');"
+                           " return s && s.classList.contains('roi-current') &&"
+                           " document.querySelectorAll('.roi-risk .js-plotly-plot .main-svg')"
+                           ".length >= 3; }", timeout=120_000)
+    shown = page.evaluate(READ_RISK)
+    assert shown["bar"] == "100%" and shown["state"]["done"] == 500, shown
+    values = shown["state"]["values"]
+    assert values == shown["kpis"]["values"] and values["social.participation_cap"] == 0.32
+    mc = montecarlo(engine("b2b_it_services", values), 500, 0)
+    want = {k: v for k, _, v in risk_rows(mc, shown["plan"])}
+    assert shown["cells"].keys() == want.keys()
+    for k, v in want.items():
+        assert shown["cells"][k] == pytest.approx(v, rel=1e-9, abs=1e-9), k
+    shot(page, tmp_path, "risk")
+
+    # a slider step while a long run goes: the Business case tab redraws as usual (table and
+    # every chart the engine's), the run goes on and is marked stale
+    risk_run(page, "20,000")
+    page.wait_for_function("() => document.querySelector('.roi-risk-state')"
+                           ".classList.contains('roi-running')", timeout=30_000)
+    open_view(page, "Business case")
+    step(page, "social.participation_cap", 1)
+    moved = settled(page, "b2b_it_services", social__participation_cap=0.33)
+    during = page.evaluate(READ_RISK)
+    open_view(page, "Risk")
+    assert during["state"]["status"] == "running", during["state"]  # hidden: marked when shown
+    assert moved["state"]["values"]["social.participation_cap"] == 0.33
+    page.wait_for_function("() => document.querySelector('.roi-risk-state')"
+                           ".classList.contains('roi-stale')", timeout=120_000)
+    after = page.evaluate(READ_RISK)
+    assert after["stale_table"] and after["state"]["values"]["social.participation_cap"] == 0.32
+    assert "before your last change" in page.locator(".roi-risk-state").inner_text()
+    shot(page, tmp_path, "risk_stale")
+    assert errors == [], errors
+    context.close()
