@@ -615,7 +615,9 @@ def test_risk_tab_in_chromium(voila_url, browser, tmp_path):
     moved = settled(page, "b2b_it_services", social__participation_cap=0.33)
     during = page.evaluate(READ_RISK)
     open_view(page, "Risk")
-    assert during["state"]["status"] == "running", during["state"]  # hidden: marked when shown
+    # still running on this machine (a 20,000-draw run takes 1-2 s here); a faster machine may
+    # have finished it: either way it is not marked stale while hidden, only once shown
+    assert during["state"]["status"] in ("running", "done"), during["state"]
     assert moved["state"]["values"]["social.participation_cap"] == 0.33
     page.wait_for_function("() => document.querySelector('.roi-risk-state')"
                            ".classList.contains('roi-stale')", timeout=120_000)
