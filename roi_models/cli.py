@@ -494,11 +494,7 @@ def _cmd_goal_seek(args: argparse.Namespace) -> int:
     res = _results(args)
     g = sensitivity.goal_seek(res, args.field, plan=args.plan, against=args.against,
                               kpi=args.kpi, target=args.target)
-    if args.json:
-        json.dump(_finite_or_null(g.to_json_dict()), sys.stdout, indent=1, allow_nan=False)
-        sys.stdout.write("\n")
-    else:
-        print(format_goal_seek(res, g))
+    _emit(args, g.to_json_dict, lambda: format_goal_seek(res, g))
     return EXIT_OK
 
 
@@ -511,12 +507,17 @@ def _cmd_montecarlo(args: argparse.Namespace) -> int:
     res = _results(args)
     mc = montecarlo(res, args.draws, args.seed, method=args.method, engine=args.engine,
                     scheduler=args.scheduler, progress=not args.json)
+    _emit(args, mc.to_json_dict, lambda: format_montecarlo(res, mc))
+    return EXIT_OK
+
+
+def _emit(args: argparse.Namespace, document: Any, text: Any) -> None:
+    """Print ``document()`` as JSON (missing figures as null) with ``--json``, else ``text()``."""
     if args.json:
-        json.dump(_finite_or_null(mc.to_json_dict()), sys.stdout, indent=1, allow_nan=False)
+        json.dump(_finite_or_null(document()), sys.stdout, indent=1, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        print(format_montecarlo(res, mc))
-    return EXIT_OK
+        print(text())
 
 
 def format_montecarlo(res: ScenarioResults, mc: Any) -> str:
