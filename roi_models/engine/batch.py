@@ -189,9 +189,14 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
     names = _PLAN_FIGURES + (_CASE_FIGURES if with_case else ())
     out = {name: np.empty(n) for name in _PLAN_FIGURES + _CASE_FIGURES}
     flows = np.empty((n if keep_cash_flows else 0, T1))
+    # the monthly arrays of a block: one allocation (simulate._allocate), not 21 anywhere in
+    # memory: where two arrays the kernel touches at the same index start a multiple of 4 KiB
+    # apart, its loads wait on unrelated stores (4K aliasing; seen here as a third more time
+    # in one process out of two)
+    months = _allocate(min(BLOCK_ROWS, n), T1)
     _summary_rows(BLOCK_ROWS, g, channel, spend, social, onsets, factors, with_case,
                   plan_spend, *_case_arrays(ref), base_spend,
-                  *out.values(), flows)
+                  *out.values(), flows, *months.values())
     result: dict[str, np.ndarray] = {k: out[k] for k in names}
     if keep_cash_flows:
         result["net_cash_flow"] = flows
@@ -209,7 +214,12 @@ def _summary_rows(block, g, channel, spend, social, onsets, factors, with_case,
                   base_referral_rewards, base_support_cost, base_programme_cost, base_active,
                   base_customer_value, base_net_cash_flow, base_spend,
                   npv_plan, cac, cac_blended, clv, clv_to_cac, cost_of_sales_share,
-                  churn_monthly_avg, customers_end, npv, roi, payback_month, net_cash_flow_kept):
+                  churn_monthly_avg, customers_end, npv, roi, payback_month, net_cash_flow_kept,
+                  active, new, retained, survival, customer_value,
+                  leads, opportunities, cost_of_sales_by_kind, spend_by_kind,
+                  referral_rewards, engagement, revenue, gross_profit, support_cost,
+                  programme_cost, net_cash_flow, channel_spend, cost_of_sales,
+                  margin_per_customer, active_customers, new_customers):
     """The figures of :func:`summarise_chunk`, ``block`` rows at a time.
 
     Each block of rows goes through the three compiled passes one after the
@@ -221,24 +231,14 @@ def _summary_rows(block, g, channel, spend, social, onsets, factors, with_case,
     (:func:`~roi_models.engine.metrics._case_rows`, as
     :func:`~roi_models.engine.metrics.incremental_figures` with the terminal
     value left out, row i against baseline row i mod b). The monthly arrays
-    of one block are allocated once and filled entirely by each block (every
-    quantity its own array); only the per-row figures (and the net cash flow
-    when ``net_cash_flow_kept`` has n rows) are written out.
+    of a block (the last 21 arguments, the outputs of ``_simulate_rows``, ``block``
+    rows each) are filled entirely by each block (every quantity its own array);
+    only the per-row figures (and the net cash flow when ``net_cash_flow_kept``
+    has n rows) are written out.
     """
     n, T1 = g.shape[1], spend.shape[1]
     S, K = 5, 2  # customer sources, channel kinds
     m = min(block, n)
-    # the monthly arrays of a block (the SimResult fields of these names)
-    active, new, retained = np.empty((m, S, T1)), np.empty((m, S, T1)), np.empty((m, S, T1))
-    survival, customer_value = np.empty((m, S, T1)), np.empty((m, S, T1))
-    leads, opportunities = np.empty((m, K, T1)), np.empty((m, K, T1))
-    cost_of_sales_by_kind, spend_by_kind = np.empty((m, K, T1)), np.empty((m, K, T1))
-    referral_rewards, engagement, revenue = np.empty((m, T1)), np.empty((m, T1)), np.empty((m, T1))
-    gross_profit, support_cost = np.empty((m, T1)), np.empty((m, T1))
-    programme_cost, net_cash_flow = np.empty((m, T1)), np.empty((m, T1))
-    channel_spend, cost_of_sales = np.empty((m, T1)), np.empty((m, T1))
-    margin_per_customer, active_customers = np.empty((m, T1)), np.empty((m, T1))
-    new_customers = np.empty((m, T1))
     # per-row figures of the passes that a summary does not keep
     new_customers_total, budget = np.empty(m), np.empty(m)
     cac_by_source, clv_by_source = np.empty((m, S)), np.empty((m, S))

@@ -366,7 +366,10 @@ def _bass_step(remaining, imitation, q_adopter, p):
     ``remaining = M (1 - F0) = M - U``, ``imitation = q' F0 = q_eff A / M``
     (imitation by active customers), ``q_adopter = q' = q_eff A / U``.
 
-    ``1 - e`` is ``-expm1(-(p + q'))`` (no cancellation for a small hazard). The
+    ``1 - e`` is ``-expm1(-(p + q'))`` (no cancellation for a small hazard) and
+    ``e`` is 1 minus that (an absolute error of about 1e-16, which is relative only
+    where e is small and ``q' e`` small beside the other terms; one call of the
+    exponential a month instead of two, on the month's chain). The
     denominator is 0 only when ``p = 0`` and ``q' = 0`` (no innovation and
     nobody to imitate): then nobody adopts, and the step returns 0.
 
@@ -377,8 +380,8 @@ def _bass_step(remaining, imitation, q_adopter, p):
     0.00253675
     """
     s = p + q_adopter
-    e = math.exp(-s)
     one_minus_e = -math.expm1(-s)
+    e = 1.0 - one_minus_e
     den = p + q_adopter * e + one_minus_e * imitation
     if den == 0.0:  # p = q' = 0: no hazard
         return 0.0
