@@ -236,8 +236,8 @@ def _summary_rows(block, g, channel, spend, social, onsets, factors, with_case,
     only the per-row figures (and the net cash flow when ``net_cash_flow_kept``
     has n rows) are written out.
     """
-    n, T1 = g.shape[1], spend.shape[1]
-    S, K = 5, 2  # customer sources, channel kinds
+    n = g.shape[1]
+    S = 5  # customer sources
     m = min(block, n)
     # per-row figures of the passes that a summary does not keep
     new_customers_total, budget = np.empty(m), np.empty(m)
