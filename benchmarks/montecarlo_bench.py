@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import _median_ms, print_figures
 
 import roi_models as rm
-from roi_models.analysis.montecarlo import KPI_COLUMNS, SUB_DRAWS, montecarlo
+from roi_models.analysis.montecarlo import KPI_COLUMNS, montecarlo
+from roi_models.engine.batch import BLOCK_ROWS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,7 +97,7 @@ def main(argv=None) -> int:
 
     per_draw = 8 * (len(KPI_COLUMNS) * (plans - 1) + len(res.file.uncertainty) + 2)
     chunk = 2 * 1024  # draws of a local chunk (2 blocks)
-    working = 22e3 * plans * SUB_DRAWS * 2 / 1e6  # two threads' sub-chunks of monthly arrays
+    working = 22e3 * 2 * BLOCK_ROWS * 2 / 1e6  # two threads' blocks of monthly arrays
     big = _child(args.big)
     figures[f"montecarlo {args.big:,} draws, fresh process [s]"] = big["seconds"]
     figures["  peak RSS [MB]"] = big["rss_mb"]
@@ -135,8 +136,9 @@ def main(argv=None) -> int:
     targets[report] = 5.0
     print_figures(figures, targets)
     print(f"per-draw figures: {per_draw} bytes a draw ({len(KPI_COLUMNS)} KPIs x "
-          f"{plans - 1} plans + inputs, float64); monthly arrays only within a sub-chunk of "
-          f"{SUB_DRAWS} draws x {plans} plans (about {working:.0f} MB for two threads)")
+          f"{plans - 1} plans + inputs, float64); monthly arrays only for a block of "
+          f"{BLOCK_ROWS} draws of the status quo and {BLOCK_ROWS} rows of a plan (about "
+          f"{working:.1f} MB for two threads)")
     return 0
 
 

@@ -69,7 +69,7 @@ from ..assumptions.merge import get_path
 from ..engine import ParamBatch
 from ..engine.batch import rows_of, run_batch, summarise_chunk
 from ..engine.finance import annual_discount_factors
-from ..engine.simulate import batch_arrays, simulate_chunk
+from ..engine.simulate import batch_arrays
 from ..errors import InputError
 from .sampling import (
     BLOCK_DRAWS,
@@ -90,7 +90,6 @@ KPI_COLUMNS: tuple[str, ...] = ("npv", "roi", "payback_month", "cac", "npv_plan"
 """Per-draw figures of each plan: incremental NPV, ROI, payback month (against the status
 quo), the plan's CAC and its own NPV."""
 QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.50, 0.90, 0.95)
-SUB_DRAWS = 256  # draws simulated together inside a chunk: monthly arrays stay in cache
 VIRAL_INPUT = "viral_events.severity_total"
 DOWNTURN_INPUT = "retention.downturn.happens"
 _WORLD_ONLY = ("viral_event.rate_per_month", "viral_event.severity",
@@ -228,44 +227,30 @@ def evaluate(prob: Problem, values: np.ndarray, events: Events | None, *,
              annual: bool = False) -> dict[str, np.ndarray]:
     """The per-draw KPIs of every plan but the status quo, each (m, P - 1).
 
-    The status quo rows of the draws are simulated once; the other plans'
-    rows go through :func:`roi_models.engine.batch.summarise_chunk` against
-    them (the same draw's status quo: each plan's block of rows against the
-    status quo's rows, :func:`roi_models.engine.metrics.incremental_figures`'s
-    row i mod b), :data:`SUB_DRAWS` draws at a time.
+    One batch of the m draws x P plans (plan-major: the status quo's m rows
+    first); :func:`roi_models.engine.batch.summarise_chunk` runs the other
+    plans' rows against the status quo's rows of the same draws (row i mod m,
+    :func:`roi_models.engine.metrics.incremental_figures`), a block of draws at
+    a time: the status quo's block, then each plan's rows of those draws, while
+    the status quo's months are in cache.
     ``annual`` adds ``"annual"`` (m, P - 1, Y + 1): the incremental net cash
     flow in the columns of the TEI table (:func:`roi_models.analysis.tei.yearly`:
     month 0, then each year of 12 months).
     """
     m, P = values.shape[0], prob.plans
-    out = {k: np.empty((m, P - 1)) for k in KPI_COLUMNS}
-    years = _year_starts(prob.batch.horizon)
+    arrays = batch_arrays(draw_batch(prob, values, events))
+    status_quo = rows_of(arrays, slice(0, m))
+    plans = rows_of(arrays, slice(m, P * m))
+    summary = summarise_chunk(plans, status_quo, keep_cash_flows=annual,
+                              keep_baseline_cash_flows=annual,
+                              spend_lines=(plans["spend"], status_quo["spend"]))
+    out = {name: summary[name].reshape(P - 1, m).T for name in KPI_COLUMNS}
     if annual:
-        out["annual"] = np.empty((m, P - 1, len(years)))
-    # one batch for the chunk, laid out sub-chunk by sub-chunk (the status quo's rows, then
-    # each plan's), so that each sub-chunk's rows are contiguous views
-    starts = range(0, m, SUB_DRAWS)
-    parts = [(np.repeat(np.arange(P), min(SUB_DRAWS, m - s)),
-              np.tile(np.arange(s, min(s + SUB_DRAWS, m)), P)) for s in starts]
-    layout = (np.concatenate([p for p, _ in parts]), np.concatenate([d for _, d in parts]))
-    arrays = batch_arrays(draw_batch(prob, values, events, layout=layout))
-    for start in starts:  # sub-chunks of draws: the monthly arrays stay in cache
-        stop = min(start + SUB_DRAWS, m)
-        k = stop - start
-        first = P * start  # the sub-chunk's first row
-        status_quo = simulate_chunk(rows_of(arrays, slice(first, first + k)))
-        plans = rows_of(arrays, slice(first + k, first + P * k))
-        sq_spend = rows_of(arrays, slice(first, first + k))["spend"]  # each channel's
-        # row d of each plan's block is draw d: the baseline's row d (row mod k)
-        summary = summarise_chunk(plans, baseline_result=status_quo, keep_cash_flows=annual,
-                                  spend_lines=(plans["spend"], sq_spend))
-        for name in KPI_COLUMNS:
-            out[name][start:stop] = summary[name].reshape(P - 1, k).T
-        if annual:
-            flows = (summary["net_cash_flow"].reshape(P - 1, k, -1)
-                     - status_quo["net_cash_flow"][None]).reshape((P - 1) * k, -1)
-            sums = np.add.reduceat(flows, years, axis=1)  # (P - 1) k rows, Y + 1 columns
-            out["annual"][start:stop] = sums.reshape(P - 1, k, len(years)).transpose(1, 0, 2)
+        years = _year_starts(prob.batch.horizon)
+        flows = summary["net_cash_flow"].reshape(P - 1, m, -1) \
+            - summary["baseline_net_cash_flow"][None]
+        sums = np.add.reduceat(flows, years, axis=2)  # (P - 1, m, Y + 1)
+        out["annual"] = sums.transpose(1, 0, 2)
     return out
 
 

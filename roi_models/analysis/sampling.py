@@ -9,7 +9,15 @@ What this module implements
   by the inverse CDF on [F(low), F(high)],
   ``x = F^-1(F(low) + u (F(high) - F(low)))`` (exact truncation, no
   rejection; Robert 1995, *Statistics and Computing* 5: 121-125), so the
-  strata of a Latin hypercube stay strata of the value.
+  strata of a Latin hypercube stay strata of the value. For PERT (a Beta)
+  the inverse CDF is scipy's ``FastGeneratorInversion`` on the truncated
+  domain (UNU.RAN's polynomial interpolation of the inverse CDF, PINV;
+  Derflinger, Hoermann & Leydold 2010, *ACM TOMACS* 20(4): 18): its u-error
+  is below 1e-10 (measured on 36 shapes of PERT: at most 3.3e-8 of the range
+  in the value), and a value costs about 25 ns instead of about 1.4 us for
+  the exact ``beta.ppf`` (Boost's ``ibeta_inv``), which took three quarters of
+  the sampling time of a Monte Carlo run. The other families' inverse CDFs
+  are closed forms or ``ndtri``, exact and fast.
 - :func:`block_uniforms`: one block of :data:`BLOCK_DRAWS` uniform points in
   d dimensions, a Latin hypercube (McKay, Beckman & Conover 1979; scipy's
   ``qmc.LatinHypercube``) by default or plain random numbers.
@@ -56,6 +64,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import stats
 from scipy.stats import qmc
+from scipy.stats.sampling import FastGeneratorInversion
 
 from ..assumptions import FieldMeta, Uncertainty, field_meta
 from ..errors import InputError
@@ -82,6 +91,9 @@ def block_seed(seed: int, block: int) -> np.random.SeedSequence:
 
 
 # ----------------------------------------------------------------------------- marginals
+_BELOW_ONE = math.nextafter(1.0, 0.0)
+
+
 @dataclass(frozen=True)
 class Marginal:
     """One uncertain field's distribution, truncated to ``[low, high]`` (see the module docstring).
@@ -96,11 +108,23 @@ class Marginal:
     low: float
     high: float
     _cdf_range: tuple[Any, float, float] = field(init=False, repr=False, compare=False)
+    _inverse: Any = field(init=False, repr=False, compare=False)  # PERT: the PINV inverse
 
     def __post_init__(self) -> None:  # the frozen scipy distribution and F(low), F(high), once
         dist = self.distribution()
         object.__setattr__(self, "_cdf_range",
                            (dist, float(dist.cdf(self.low)), float(dist.cdf(self.high))))
+        inverse = None
+        if self.spec.distribution == "pert":  # on the domain in the Beta's own units [0, 1]
+            a, width = float(self.spec.low), float(self.spec.high) - float(self.spec.low)
+            domain = (max(0.0, (self.low - a) / width), min(1.0, (self.high - a) / width))
+            inverse = FastGeneratorInversion(dist, domain=domain)
+        object.__setattr__(self, "_inverse", inverse)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # rebuilt from its fields where it is unpickled (a Dask worker): the PINV tables are
+        # not picklable and take a few ms to set up
+        return (Marginal, (self.key, self.spec, self.low, self.high))
 
     @classmethod
     def of(cls, key: str, spec: Uncertainty, path: str | None = None,
@@ -155,10 +179,14 @@ class Marginal:
         """Values for uniforms ``u`` in [0, 1]: the inverse CDF on [F(low), F(high)].
 
         The result is kept within [low, high] against rounding of the inverse
-        CDF in its last bits (the exact values lie within)."""
+        CDF in its last bits (the exact values lie within). PERT: the PINV
+        inverse on [low, high] (the module docstring)."""
+        u = np.asarray(u, dtype=float)
+        if self._inverse is not None:  # (it maps u = 1 to inf / inf: high, as the exact one)
+            x = self._inverse.ppf(np.minimum(u, _BELOW_ONE))
+            return np.where(u >= 1.0, self.high, np.clip(x, self.low, self.high))
         dist, f_low, f_high = self._cdf_range
-        x = dist.ppf(f_low + np.asarray(u, dtype=float) * (f_high - f_low))
-        return np.clip(x, self.low, self.high)
+        return np.clip(dist.ppf(f_low + u * (f_high - f_low)), self.low, self.high)
 
     def mean(self) -> float:
         """The mean of the truncated distribution, by quadrature of the inverse CDF."""

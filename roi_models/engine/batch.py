@@ -26,6 +26,7 @@ from .finance import annual_discount_factors
 from .metrics import _case_arrays, _case_rows, _plan_rows, channel_lines
 from .params import ParamBatch
 from .simulate import (
+    SCALARS,
     SimResult,
     _allocate,
     _simulate_rows,
@@ -138,19 +139,22 @@ _SHARED = ("spend", "viral_onsets")  # arrays whose last axis may be 1: shared b
 
 def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray] | None = None,
                     *, baseline_result: Mapping[str, np.ndarray] | None = None,
-                    keep_cash_flows: bool = False,
+                    keep_cash_flows: bool = False, keep_baseline_cash_flows: bool = False,
                     spend_lines: tuple[np.ndarray, np.ndarray] | None = None,
                     ) -> dict[str, np.ndarray]:
     """The per-row figures of :class:`BatchSummary` for one chunk: plain arrays in and out.
 
     ``plan`` and ``baseline`` are :func:`~roi_models.engine.simulate.batch_arrays`
-    dicts (the baseline with one row, or as many as the plan); or
-    ``baseline_result``, the :func:`~roi_models.engine.simulate.simulate_chunk`
-    output of a baseline already simulated (:func:`run_batch` simulates a
-    baseline shared by every chunk once; a Monte Carlo chunk passes its status
-    quo rows, b of them for n = m b plan rows: row i against baseline row
-    i mod b, :func:`~roi_models.engine.metrics.incremental_figures`). Returns the fields of
-    :class:`BatchSummary` by name, each (n,) (the net cash flow (n, T+1)).
+    dicts: the baseline with one row, or b rows for n = m b plan rows, row i
+    against baseline row i mod b (:func:`~roi_models.engine.metrics.incremental_figures`;
+    a Monte Carlo chunk passes its status quo rows, one a draw, and the other
+    plans' rows plan by plan). Or ``baseline_result``, the
+    :func:`~roi_models.engine.simulate.simulate_chunk` output of a baseline
+    already simulated (:func:`run_batch` simulates a baseline shared by every
+    chunk once), with the same rule. Returns the fields of
+    :class:`BatchSummary` by name, each (n,) (the net cash flow (n, T+1));
+    ``keep_baseline_cash_flows`` adds ``"baseline_net_cash_flow"`` (b, T+1), for
+    a ``baseline`` of b > 1 rows.
     ``spend_lines``: each channel's spend of plan and baseline on one
     channel axis (:func:`~roi_models.engine.metrics.channel_lines`), the
     lines of ROI; by default the two ``spend`` arrays, which must then share
@@ -163,20 +167,27 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
     n, T1 = g.shape[1], spend.shape[1]
     rate = plan["finance.discount_rate_annual"]  # plan_metrics reads it by its schema path
     factors = np.ascontiguousarray(np.atleast_2d(annual_discount_factors(rate, T1 - 1)))
-    if baseline is not None:
+    paired = baseline is not None and np.shape(baseline[SCALARS[0]]) != (1,)
+    if baseline is not None and not paired:  # one row: simulated once for every plan row
         baseline_result = simulate_chunk(baseline)
-    with_case = baseline_result is not None
-    if baseline_result is not None:
-        ref = SimResult(horizon=T1 - 1, **baseline_result)
+    if keep_baseline_cash_flows and not paired:
+        raise ValueError("keep_baseline_cash_flows needs a baseline of more than one row")
+    base_inputs = kernel_inputs(baseline) if baseline is not None and paired else None
+    with_case = baseline_result is not None or base_inputs is not None
+    if with_case:
+        if base_inputs is not None:
+            b, base_T1 = base_inputs[0].shape[1], base_inputs[2].shape[1]
+        else:
+            b, base_T1 = np.shape(baseline_result["net_cash_flow"])  # type: ignore[index]
         base_spend = baseline["spend"] if baseline is not None else None
         plan_spend, base_spend = spend_lines or (plan["spend"], base_spend)
         if base_spend is None:
             raise ValueError("a baseline_result needs spend_lines (each channel's spend)")
         plan_spend = np.asarray(plan_spend, dtype=float)
         base_spend = np.asarray(base_spend, dtype=float)
-        b = ref.net_cash_flow.shape[0]
-        if n % b or ref.net_cash_flow.shape[1] != T1:
-            raise InputError.one("argument", "baseline_result", ref.net_cash_flow.shape,
+        if n % b or base_T1 != T1:
+            raise InputError.one("argument", "baseline" if paired else "baseline_result",
+                                 (b, base_T1),
                                  f"one row, {n} rows or a divisor of {n}, of {T1} months")
         for name, arr, rows in (("spend", plan_spend, n), ("baseline_spend", base_spend, b)):
             if arr.ndim != 3 or arr.shape[1] != T1 or arr.shape[2] not in (1, rows) \
@@ -184,7 +195,6 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
                 raise InputError.one("argument", name, arr.shape,
                                      f"(channels, {T1}, 1 or {rows}) on the plans' channel axis")
     else:  # no baseline: the case pass is skipped and reads none of these
-        ref = SimResult(horizon=T1 - 1, revenue_per_customer=np.empty(1), **_allocate(1, T1))
         plan_spend = base_spend = spend[:, :, :1]
     names = _PLAN_FIGURES + (_CASE_FIGURES if with_case else ())
     out = {name: np.empty(n) for name in _PLAN_FIGURES + _CASE_FIGURES}
@@ -194,10 +204,25 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
     # apart, its loads wait on unrelated stores (4K aliasing; seen here as a third more time
     # in one process out of two)
     months = _allocate(min(BLOCK_ROWS, n), T1)
-    _summary_rows(BLOCK_ROWS, g, channel, spend, social, onsets, factors, with_case,
-                  plan_spend, *_case_arrays(ref), base_spend,
-                  *out.values(), flows, *months.values())
-    result: dict[str, np.ndarray] = {k: out[k] for k in names}
+    result: dict[str, np.ndarray] = {}
+    if base_inputs is not None:
+        # a block of baseline rows at a time, simulated into monthly arrays of its own, then
+        # each plan's rows of the same draws against them, all in cache
+        base_months = _allocate(min(BLOCK_ROWS, b), T1)
+        base_flows = np.empty((b if keep_baseline_cash_flows else 0, T1))
+        _paired_rows(BLOCK_ROWS, g, channel, spend, social, onsets, factors, plan_spend,
+                     *base_inputs[:3], base_inputs[4], base_spend,
+                     *out.values(), flows, base_flows, *months.values(), *base_months.values())
+        if keep_baseline_cash_flows:
+            result["baseline_net_cash_flow"] = base_flows
+    else:
+        ref = (SimResult(horizon=T1 - 1, **baseline_result) if baseline_result is not None
+               else SimResult(horizon=T1 - 1, revenue_per_customer=np.empty(1),
+                              **_allocate(1, T1)))  # not read without a case
+        _summary_rows(BLOCK_ROWS, g, channel, spend, social, onsets, factors, with_case,
+                      plan_spend, *_case_arrays(ref), base_spend,
+                      *out.values(), flows, *months.values())
+    result |= {k: out[k] for k in names}
     if keep_cash_flows:
         result["net_cash_flow"] = flows
     return result
@@ -280,3 +305,76 @@ def _summary_rows(block, g, channel, spend, social, onsets, factors, with_case,
                        discounted_payback_month[:k], peak_outlay[:k])
         if net_cash_flow_kept.shape[0] > 0:
             net_cash_flow_kept[a:b] = net_cash_flow[:k]
+
+
+@compiled(error_model="numpy")
+def _paired_rows(block, g, channel, spend, social, onsets, factors, case_spend,
+                 base_g, base_channel, base_spend_kernel, base_onsets, base_spend,
+                 npv_plan, cac, cac_blended, clv, clv_to_cac, cost_of_sales_share,
+                 churn_monthly_avg, customers_end, npv, roi, payback_month,
+                 net_cash_flow_kept, base_net_cash_flow_kept,
+                 active, new, retained, survival, customer_value,
+                 leads, opportunities, cost_of_sales_by_kind, spend_by_kind,
+                 referral_rewards, engagement, revenue, gross_profit, support_cost,
+                 programme_cost, net_cash_flow, channel_spend, cost_of_sales,
+                 margin_per_customer, active_customers, new_customers,
+                 b_active, b_new, b_retained, b_survival, b_customer_value,
+                 b_leads, b_opportunities, b_cost_of_sales_by_kind, b_spend_by_kind,
+                 b_referral_rewards, b_engagement, b_revenue, b_gross_profit, b_support_cost,
+                 b_programme_cost, b_net_cash_flow, b_channel_spend, b_cost_of_sales,
+                 b_margin_per_customer, b_active_customers, b_new_customers):
+    """The figures of :func:`summarise_chunk` for n = m b plan rows against b baseline rows
+    simulated here (plan row r against baseline row r mod b), ``block`` baseline rows at a time.
+
+    For each block of baseline rows: the model
+    (:func:`~roi_models.engine.simulate._simulate_rows`) fills the baseline's
+    monthly arrays (the last 21 arguments, ``block`` rows each), then the rows
+    of each of the m plans for the same baseline rows go through
+    :func:`_summary_rows` against them: the baseline's months are still in
+    cache when the plans read them (a baseline simulated whole beforehand,
+    256 rows of 22 kB, is read back from memory). The baseline's own inputs
+    are ``base_g``, ``base_channel``, ``base_spend_kernel`` and ``base_onsets``
+    (:func:`~roi_models.engine.simulate.kernel_inputs`; the channel kinds are the
+    plans'); ``base_spend`` its spend on the plans' channel axis (the lines of
+    ROI). ``base_net_cash_flow_kept`` (b or 0 rows) receives the baseline's
+    net cash flow.
+    """
+    b, n = base_g.shape[1], g.shape[1]
+    for a in range(0, b, block):
+        e = min(a + block, b)
+        k = e - a
+        sp = base_spend_kernel[:, :, a:e] if base_spend_kernel.shape[2] > 1 \
+            else base_spend_kernel[:, :, 0:1]
+        on = base_onsets[:, a:e] if base_onsets.shape[1] > 1 else base_onsets[:, 0:1]
+        _simulate_rows(base_g[:, a:e], base_channel[:, :, a:e], sp, social, on,
+                       b_active[:k], b_new[:k], b_retained[:k], b_survival[:k],
+                       b_customer_value[:k], b_leads[:k], b_opportunities[:k],
+                       b_cost_of_sales_by_kind[:k], b_spend_by_kind[:k],
+                       b_referral_rewards[:k], b_engagement[:k], b_revenue[:k],
+                       b_gross_profit[:k], b_support_cost[:k], b_programme_cost[:k],
+                       b_net_cash_flow[:k], b_channel_spend[:k], b_cost_of_sales[:k],
+                       b_margin_per_customer[:k], b_active_customers[:k], b_new_customers[:k])
+        if base_net_cash_flow_kept.shape[0] > 0:
+            base_net_cash_flow_kept[a:e] = b_net_cash_flow[:k]
+        bs = base_spend[:, :, a:e] if base_spend.shape[2] > 1 else base_spend[:, :, 0:1]
+        for first in range(a, n, b):  # the block's rows of each plan: first .. first + k - 1
+            r = first + k
+            sp = spend[:, :, first:r] if spend.shape[2] > 1 else spend[:, :, 0:1]
+            on = onsets[:, first:r] if onsets.shape[1] > 1 else onsets[:, 0:1]
+            d = factors[first:r] if factors.shape[0] > 1 else factors[0:1]
+            cs = case_spend[:, :, first:r] if case_spend.shape[2] > 1 else case_spend[:, :, 0:1]
+            kept = net_cash_flow_kept[first:r] if net_cash_flow_kept.shape[0] > 0 \
+                else net_cash_flow_kept
+            _summary_rows(block, g[:, first:r], channel[:, :, first:r], sp, social, on, d, True,
+                          cs, b_gross_profit[:k], b_cost_of_sales_by_kind[:k],
+                          b_referral_rewards[:k], b_support_cost[:k], b_programme_cost[:k],
+                          b_active[:k], b_customer_value[:k], b_net_cash_flow[:k], bs,
+                          npv_plan[first:r], cac[first:r], cac_blended[first:r], clv[first:r],
+                          clv_to_cac[first:r], cost_of_sales_share[first:r],
+                          churn_monthly_avg[first:r], customers_end[first:r], npv[first:r],
+                          roi[first:r], payback_month[first:r], kept,
+                          active, new, retained, survival, customer_value,
+                          leads, opportunities, cost_of_sales_by_kind, spend_by_kind,
+                          referral_rewards, engagement, revenue, gross_profit, support_cost,
+                          programme_cost, net_cash_flow, channel_spend, cost_of_sales,
+                          margin_per_customer, active_customers, new_customers)
