@@ -1,8 +1,10 @@
 """The batched monthly simulation: one call runs n plans over months 0..T.
 
-One compiled kernel (:func:`_simulate_rows`, numba) runs the model row by
-row and month by month, in the order of the equations below and with their
-names. A thin wrapper (:func:`simulate_chunk`) checks the arrays and
+One compiled kernel (:func:`_simulate_rows`, numba) runs the model month by
+month, in the order of the equations below and with their names, in three
+passes: what does not depend on the customers row by row, the customers of
+four rows side by side, cash and customer value row by row. A thin wrapper
+(:func:`simulate_chunk`) checks the arrays and
 allocates the outputs; :func:`simulate` turns a :class:`ParamBatch` into
 those arrays and the outputs into a :class:`SimResult`. Large batches go
 through :func:`simulate_chunk` chunk by chunk (see
@@ -149,6 +151,8 @@ SCALARS: tuple[str, ...] = (
  ) = range(len(SCALARS))
 # rows of the kernel's channel table, in the order of params.CHANNEL_PARAMS
 _S_BEFORE, _LAMBDA, _LMAX, _K, _ALPHA, _AW_LIFT, _AW_K, _ENG_WEIGHT = range(len(CHANNEL_PARAMS))
+
+ROWS_SIDE_BY_SIDE = 4  # rows whose customers the kernel runs together (its pass 2)
 
 BY_SOURCE = ("active", "new", "retained", "survival", "customer_value")  # (n, 5, T+1)
 BY_KIND = ("leads", "opportunities", "cost_of_sales_by_kind", "spend_by_kind")  # (n, 2, T+1)
@@ -403,7 +407,7 @@ def _simulate_rows(g, channel, spend, social, onsets,
                    referral_rewards, engagement, revenue, gross_profit, support_cost,
                    programme_cost, net_cash_flow, channel_spend, cost_of_sales,
                    margin_per_customer, active_customers, new_customers):
-    """The monthly model, row by row and month by month (equations: the module docstring).
+    """The monthly model of every row (equations: the module docstring), in three passes.
 
     Inputs: ``g`` (P, n) the scalar parameters in the order of :data:`SCALARS`,
     ``channel`` (8, C, n) the channel parameters in the order of
@@ -418,6 +422,20 @@ def _simulate_rows(g, channel, spend, social, onsets,
     (Bass, Krishnan & Jain 1994), pi participation, A active and U ever
     acquired customers, churn and survival r, revenue on retained customers
     and the customer value V with the Gupta & Lehmann (2003) perpetuity at T.
+
+    The passes:
+
+    1. Row by row, month by month, what does not depend on the customers:
+       channels, funnel, engagement and participation, the shocks, the paid
+       wins and the survival of each source; the month's drivers of
+       acquisition (p_eff, q_eff, the referral rate, the factor on new
+       customers) are kept for pass 2.
+    2. The customers, month by month for :data:`ROWS_SIDE_BY_SIDE` rows at a
+       time: a month of a row waits for its month before (active customers,
+       the market left) through the Bass step, a chain of about 100 cycles of
+       latency; rows are independent, so the processor works on four rows'
+       chains at once.
+    3. Row by row: cash, then the customer value backwards from T.
     """
     C, T1, n_spend = spend.shape
     n = g.shape[1]
@@ -425,26 +443,27 @@ def _simulate_rows(g, channel, spend, social, onsets,
     S = 5
     lam, K, Lmax, alpha = np.empty(C), np.empty(C), np.empty(C), np.empty(C)
     w_aw, K_aw, v_eng = np.empty(C), np.empty(C), np.empty(C)  # awareness, engagement weight
-    p_eff, participation = np.empty(T1), np.empty(T1)  # of row i, month by month
     kind = np.empty(C, dtype=np.int64)  # 0 traditional, 1 social
     a = np.empty(C)  # carry-over a_c(t - 1), then a_c(t)
     cpo_k, win_k, opp_before = np.empty(2), np.empty(2), np.empty(2)
     lag_whole, lag_frac = np.empty(2, dtype=np.int64), np.empty(2)
     leads_k, spend_k, wins_k = np.empty(2), np.empty(2), np.empty(2)
-    churn0, new_s = np.empty(S), np.empty(S)
+    churn0 = np.empty(S)
+    # the month's drivers of acquisition, from pass 1 to pass 2, and participation for pass 3
+    p_eff, q_eff = np.empty((n, T1)), np.empty((n, T1))  # awareness; imitation with engagement
+    referral, hit = np.empty((n, T1)), np.empty((n, T1))  # r c (1 + lift pi); factor on new
+    participation = np.empty((n, T1))  # pi(t)
     for i in range(n):
         j = i if n_spend > 1 else 0  # spend column: per row, or shared by every row
         jo = i if onsets.shape[1] > 1 else 0  # onsets column, the same way
         # ------------------------------------------------------------ parameters of row i
-        M, N0 = g[_M, i], g[_N0, i]
         p, q = g[_P, i] / 12.0, g[_Q, i] / 12.0  # monthly Bass coefficients
-        R, gm = g[_R, i], g[_GM, i]
         l2o, H = g[_L2O, i], g[_H, i]
-        beta_q, deflection = g[_WOM, i], g[_DEFLECT, i]
+        beta_q = g[_WOM, i]
         gamma_causal = (1.0 - g[_SELF_SELECTION, i]) * g[_GAMMA, i]  # (1 - sigma) gamma
         cap = g[_CAP, i]
         referral_rate = g[_REF_RATE, i] * g[_REF_CONV, i]  # r c
-        referral_lift, reward, wom_share = g[_REF_LIFT, i], g[_REWARD, i], g[_WOM_SHARE, i]
+        referral_lift = g[_REF_LIFT, i]
         cpo_k[0] = g[_CPO, i]
         cpo_k[1] = g[_CPO, i] * (1.0 - g[_SOC_CPO, i])
         win_k[0] = g[_WIN, i]
@@ -462,8 +481,6 @@ def _simulate_rows(g, channel, spend, social, onsets,
         viral_response = g[_VIRAL_MITIGATION, i] * g[_RESPONSE, i]  # mitigation x response
         viral_decay = 0.5 ** (1.0 / viral_half)  # a month of the half-life
         ongoing, ramp_up = g[_ONGOING, i], g[_RAMP, i]
-        support_per_contact = g[_CONTACTS, i] * g[_CONTACT_COST, i]
-        rate = (1.0 + g[_RATE, i]) ** (1.0 / 12.0) - 1.0  # monthly discount rate
         for c in range(C):
             kind[c] = 1 if social[c] else 0
             lam[c], K[c] = channel[_LAMBDA, c, i], channel[_K, c, i]
@@ -471,7 +488,8 @@ def _simulate_rows(g, channel, spend, social, onsets,
             w_aw[c], K_aw[c] = channel[_AW_LIFT, c, i], channel[_AW_K, c, i]
             v_eng[c] = channel[_ENG_WEIGHT, c, i]
 
-        # ============================================================ channels, funnel, engagement
+        # ============================================================ pass 1: channels, funnel,
+        # engagement, shocks, wins, survival
         # month 0: the steady state before the plan, a_c(0) = s_before / (1 - lambda), gives the
         # pipeline of every month before the plan, the awareness and the engagement e0 it starts from
         leads_k[0] = leads_k[1] = aw0 = x0 = 0.0
@@ -482,12 +500,15 @@ def _simulate_rows(g, channel, spend, social, onsets,
             x0 += v_eng[c] * a[c]
         e0 = x0 / (x0 + H)
         engagement[i, 0] = e0
-        p_eff[0], participation[0] = p, cap * e0
+        p_eff[i, 0], participation[i, 0] = p, cap * e0
         for k in range(2):
             opp_before[k] = l2o * leads_k[k]
             leads[i, k, 0] = opportunities[i, k, 0] = 0.0  # reported for months 1..T only
             cost_of_sales_by_kind[i, k, 0] = spend_by_kind[i, k, 0] = 0.0
         channel_spend[i, 0] = cost_of_sales[i, 0] = 0.0
+        for s in range(S):
+            survival[i, s, 0] = 1.0
+        level = 0.0  # impact level of the random viral events
         for t in range(1, T1):
             leads_k[0] = leads_k[1] = spend_k[0] = spend_k[1] = aw = x = 0.0
             for c in range(C):
@@ -497,10 +518,11 @@ def _simulate_rows(g, channel, spend, social, onsets,
                 spend_k[kind[c]] += s_c
                 aw += w_aw[c] * a[c] / (a[c] + K_aw[c])  # sum_c w_c h_c(t)
                 x += v_eng[c] * a[c]
-            p_eff[t] = p * (1.0 + aw) / (1.0 + aw0)
+            p_eff[i, t] = p * (1.0 + aw) / (1.0 + aw0)
             x += ongoing
-            engagement[i, t] = e0 + _ramp(t, ramp_up) * (x / (x + H) - e0)
-            participation[t] = cap * engagement[i, t]  # pi(t)
+            ramp = _ramp(t, ramp_up)
+            engagement[i, t] = e0 + ramp * (x / (x + H) - e0)
+            pi = participation[i, t] = cap * engagement[i, t]  # pi(t)
             for k in range(2):
                 leads[i, k, t] = leads_k[k]
                 opportunities[i, k, t] = l2o * leads_k[k]
@@ -508,20 +530,6 @@ def _simulate_rows(g, channel, spend, social, onsets,
                 spend_by_kind[i, k, t] = spend_k[k]
             channel_spend[i, t] = spend_k[0] + spend_k[1]
             cost_of_sales[i, t] = cost_of_sales_by_kind[i, 0, t] + cost_of_sales_by_kind[i, 1, t]
-
-        # ============================================================ customers
-        for s in range(S):
-            active[i, s, 0] = N0 if s == S_EXISTING else 0.0
-            new[i, s, 0] = retained[i, s, 0] = 0.0
-            survival[i, s, 0] = 1.0
-        active_customers[i, 0] = N0
-        new_customers[i, 0] = 0.0
-        A = N0  # active customers A(t - 1)
-        U = N0  # everyone ever acquired U(t - 1)
-        left = M - N0  # what is left of the market, M - U(t - 1)
-        level = 0.0  # impact level of the random viral events
-        for t in range(1, T1):
-            pi = participation[t]
             # wins: win_k x opp_k(t - L_k), a fractional lag interpolating two months;
             # months before the plan (index <= 0) carry the steady pipeline
             for k in range(2):
@@ -533,47 +541,81 @@ def _simulate_rows(g, channel, spend, social, onsets,
             downturn = down_churn if down_start <= t < down_end else 0.0
             level = level * viral_decay + onsets[t, jo]
             det = 0.5 ** ((t - viral_month) / viral_half) if viral_on and t >= viral_month else 0.0
-            d = (det + level) * (1.0 - viral_response * _ramp(t, ramp_up))
-            hit = max(0.0, 1.0 - viral_hit * d)  # the factor on new customers
+            d = (det + level) * (1.0 - viral_response * ramp)
+            hit[i, t] = max(0.0, 1.0 - viral_hit * d)  # the factor on new customers
             viral = viral_churn * d
-            # acquisition: paid wins, word of mouth (Bass), referrals, within the market
-            q_eff = q * (1.0 + beta_q * pi)
-            imitation = q_eff * (A / M)
-            q_adopter = q_eff if U == 0.0 else q_eff * (A / U)  # U = 0: the Bass curve from F = 0
-            bass = _bass_step(left, imitation, q_adopter, p_eff[t])  # awareness and word of mouth
-            referred = referral_rate * (1.0 + referral_lift * pi) * A  # the programme, prompted
-            moved = min(wom_share * referred, bass)  # would have come by word of mouth anyway
-            new_s[S_EXISTING] = 0.0
-            new_s[S_TRADITIONAL] = wins_k[0] * hit
-            new_s[S_SOCIAL] = wins_k[1] * hit
-            new_s[S_ORGANIC] = (bass - moved) * hit
-            new_s[S_REFERRAL] = referred * hit
-            new_total = new_s[S_TRADITIONAL] + new_s[S_SOCIAL] + new_s[S_ORGANIC] + new_s[S_REFERRAL]
-            if new_total > left:  # capacity: never more than what is left of the market
-                for s in range(S):
-                    new_s[s] *= left / new_total
-                new_total = left  # U = M exactly
-            left -= new_total
-            U += new_total
-            # retention: A_s(t) = A_s(t-1)(1 - churn_s(t)) + new_s(t)
-            A = 0.0
+            # the drivers of acquisition: paid wins (new, before the capacity), word of mouth
+            # and referrals (customers still to come, pass 2)
+            new[i, S_TRADITIONAL, t] = wins_k[0] * hit[i, t]
+            new[i, S_SOCIAL, t] = wins_k[1] * hit[i, t]
+            q_eff[i, t] = q * (1.0 + beta_q * pi)
+            referral[i, t] = referral_rate * (1.0 + referral_lift * pi)  # the programme
+            # retention: churn_s(t) and survival r_s(t) = 1 - churn_s(t)
             for s in range(S):
                 churn = churn0[s] * (1.0 - gamma_causal * pi) + downturn + viral
                 survival[i, s, t] = max(0.0, 1.0 - churn)
-                retained[i, s, t] = active[i, s, t - 1] * survival[i, s, t]
-                new[i, s, t] = new_s[s]
-                active[i, s, t] = retained[i, s, t] + new_s[s]
-                A += active[i, s, t]
-            active_customers[i, t] = A
-            new_customers[i, t] = new_total
 
-        # ============================================================ cash
+    # ================================================================ pass 2: customers
+    U = np.empty(ROWS_SIDE_BY_SIDE)  # everyone ever acquired U(t - 1), then U(t), of each row
+    left = np.empty(ROWS_SIDE_BY_SIDE)  # what is left of the market, M - U
+    for first in range(0, n, ROWS_SIDE_BY_SIDE):
+        last = min(first + ROWS_SIDE_BY_SIDE, n)
+        for i in range(first, last):
+            N0 = g[_N0, i]
+            for s in range(S):
+                active[i, s, 0] = N0 if s == S_EXISTING else 0.0
+                new[i, s, 0] = retained[i, s, 0] = 0.0
+            active_customers[i, 0] = N0
+            new_customers[i, 0] = 0.0
+            U[i - first] = N0
+            left[i - first] = g[_M, i] - N0
+        for t in range(1, T1):
+            for i in range(first, last):  # the rows side by side
+                r = i - first
+                M = g[_M, i]
+                A = active_customers[i, t - 1]  # active customers A(t - 1)
+                # acquisition: paid wins (pass 1), word of mouth (Bass), referrals, within the
+                # market
+                imitation = q_eff[i, t] * (A / M)
+                q_adopter = q_eff[i, t] if U[r] == 0.0 else q_eff[i, t] * (A / U[r])  # U = 0:
+                # the Bass curve from F = 0
+                bass = _bass_step(left[r], imitation, q_adopter, p_eff[i, t])  # awareness, word
+                # of mouth
+                referred = referral[i, t] * A  # the programme, prompted
+                moved = min(g[_WOM_SHARE, i] * referred, bass)  # would have come by word of
+                # mouth anyway
+                new[i, S_EXISTING, t] = 0.0
+                new[i, S_ORGANIC, t] = (bass - moved) * hit[i, t]
+                new[i, S_REFERRAL, t] = referred * hit[i, t]
+                new_total = (new[i, S_TRADITIONAL, t] + new[i, S_SOCIAL, t]
+                             + new[i, S_ORGANIC, t] + new[i, S_REFERRAL, t])
+                if new_total > left[r]:  # capacity: never more than what is left of the market
+                    for s in range(S):
+                        new[i, s, t] *= left[r] / new_total
+                    new_total = left[r]  # U = M exactly
+                left[r] -= new_total
+                U[r] += new_total
+                # retention: A_s(t) = A_s(t-1)(1 - churn_s(t)) + new_s(t)
+                A = 0.0
+                for s in range(S):
+                    retained[i, s, t] = active[i, s, t - 1] * survival[i, s, t]
+                    active[i, s, t] = retained[i, s, t] + new[i, s, t]
+                    A += active[i, s, t]
+                active_customers[i, t] = A
+                new_customers[i, t] = new_total
+
+    # ================================================================ pass 3: cash, customer value
+    for i in range(n):
+        R, gm = g[_R, i], g[_GM, i]
+        deflection, reward, ongoing = g[_DEFLECT, i], g[_REWARD, i], g[_ONGOING, i]
+        support_per_contact = g[_CONTACTS, i] * g[_CONTACT_COST, i]
+        rate = (1.0 + g[_RATE, i]) ** (1.0 / 12.0) - 1.0  # monthly discount rate
         revenue[i, 0] = gross_profit[i, 0] = support_cost[i, 0] = referral_rewards[i, 0] = 0.0
         programme_cost[i, 0] = g[_ONE_TIME, i] * g[_IMPL, i]
         net_cash_flow[i, 0] = -programme_cost[i, 0]
         margin_per_customer[i, 0] = R * gm  # no support cost in month 0
         for t in range(1, T1):
-            support_per_customer = support_per_contact * (1.0 - deflection * participation[t])
+            support_per_customer = support_per_contact * (1.0 - deflection * participation[i, t])
             kept = 0.0  # customers retained from month t - 1: they pay in month t
             for s in range(S):
                 kept += retained[i, s, t]
@@ -585,8 +627,6 @@ def _simulate_rows(g, channel, spend, social, onsets,
             net_cash_flow[i, t] = (gross_profit[i, t] - channel_spend[i, t] - referral_rewards[i, t]
                                    - cost_of_sales[i, t] - support_cost[i, t] - programme_cost[i, t])
             margin_per_customer[i, t] = R * gm - support_per_customer
-
-        # ============================================================ customer value
         # V_s(T) = m r / (1 + i - r), then V_s(t) = r_s(t+1) (m(t+1) + V_s(t+1)) / (1 + i)
         discount = 1.0 / (1.0 + rate)
         for s in range(S):
