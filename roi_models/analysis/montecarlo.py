@@ -511,7 +511,10 @@ def risk_of_plans(
     """
     batch = plans if isinstance(plans, ParamBatch) else ParamBatch.from_assumptions(
         list(plans), labels=list(names))
-    results = ScenarioResults.from_batch(file, names, batch)
+    # the batch's discount rate (a lever may have moved it): the draws' NPVs use it, and so
+    # must the present value of MonteCarloResults.annual_quantiles
+    rate = float(batch["finance.discount_rate_annual"][0])
+    results = ScenarioResults.from_batch(file, names, batch, discount_rate_annual=rate)
     return montecarlo(results, draws, seed, progress=on_progress or False, cancelled=cancelled,
                       **options)
 

@@ -160,7 +160,7 @@ class ParamBatch:
             scalars={k: v[pick] for k, v in self.scalars.items()},
             channel={k: v[:, pick] for k, v in self.channel.items()},
             spend=self.spend if self.spend.shape[2] == 1 else self.spend[:, :, pick],
-            labels=tuple(self.labels[i] for i in idx) if self.labels else (),
+            labels=tuple(map(self.labels.__getitem__, idx.tolist())) if self.labels else (),
             viral_onsets=(self.viral_onsets if self.viral_onsets is None
                           or self.viral_onsets.shape[1] == 1 else self.viral_onsets[:, pick]),
             severity_mean=None if self.severity_mean is None else self.severity_mean[pick],

@@ -20,6 +20,7 @@ from roi_models.analysis.montecarlo import (
     insurance_value,
     montecarlo,
     problem,
+    quantile,
     risk_of_plans,
     sobol_indices,
     var_es,
@@ -215,6 +216,21 @@ def test_risk_of_plans_takes_the_explorers_batch(b2b):
     plans = [b2b.file.scenario(n) for n in b2b.names]
     c = risk_of_plans(b2b.file, plans, b2b.names, draws=300, seed=4)
     np.testing.assert_array_equal(c.kpis["npv"], b.kpis["npv"])
+
+
+def test_risk_of_plans_discounts_the_annual_flows_at_the_batchs_rate(b2b):
+    # a lever that moves the discount rate to 25 % moves the draws' NPVs and the present
+    # value of the annual table alike: PV = sum_y flow_y / 1.25^y on each draw's flows
+    batch = b2b.batch.with_values({"finance.discount_rate_annual": np.full(b2b.batch.n, 0.25)})
+    mc = risk_of_plans(b2b.file, batch, b2b.names, draws=300, seed=4, annual=True)
+    assert mc.discount_rate == 0.25
+    flows = mc.annual[:, mc.names.index("social")]
+    pv = flows @ 1.25 ** -np.arange(flows.shape[1])
+    table = mc.annual_quantiles("social", (0.5,))
+    assert table.loc["P50", "Present value"] == pytest.approx(quantile(pv, 0.5), rel=1e-12)
+    # the per-draw NPVs are discounted at 25 % too: lower than at the file's 10 %
+    at_file_rate = risk_of_plans(b2b.file, b2b.batch, b2b.names, draws=300, seed=4)
+    assert np.median(mc.column("social")) < np.median(at_file_rate.column("social"))
 
 
 def test_convergence_ends_at_the_full_mean(b2b_mc):
