@@ -211,7 +211,7 @@ def summarise_chunk(plan: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
         base_months = _allocate(min(BLOCK_ROWS, b), T1)
         base_flows = np.empty((b if keep_baseline_cash_flows else 0, T1))
         _paired_rows(BLOCK_ROWS, g, channel, spend, social, onsets, factors, plan_spend,
-                     *base_inputs[:3], base_inputs[4], base_spend,
+                     *base_inputs, base_spend,
                      *out.values(), flows, base_flows, *months.values(), *base_months.values())
         if keep_baseline_cash_flows:
             result["baseline_net_cash_flow"] = base_flows
@@ -309,7 +309,7 @@ def _summary_rows(block, g, channel, spend, social, onsets, factors, with_case,
 
 @compiled(error_model="numpy")
 def _paired_rows(block, g, channel, spend, social, onsets, factors, case_spend,
-                 base_g, base_channel, base_spend_kernel, base_onsets, base_spend,
+                 base_g, base_channel, base_spend_kernel, base_social, base_onsets, base_spend,
                  npv_plan, cac, cac_blended, clv, clv_to_cac, cost_of_sales_share,
                  churn_monthly_avg, customers_end, npv, roi, payback_month,
                  net_cash_flow_kept, base_net_cash_flow_kept,
@@ -333,11 +333,11 @@ def _paired_rows(block, g, channel, spend, social, onsets, factors, case_spend,
     :func:`_summary_rows` against them: the baseline's months are still in
     cache when the plans read them (a baseline simulated whole beforehand,
     256 rows of 22 kB, is read back from memory). The baseline's own inputs
-    are ``base_g``, ``base_channel``, ``base_spend_kernel`` and ``base_onsets``
-    (:func:`~roi_models.engine.simulate.kernel_inputs`; the channel kinds are the
-    plans'); ``base_spend`` its spend on the plans' channel axis (the lines of
-    ROI). ``base_net_cash_flow_kept`` (b or 0 rows) receives the baseline's
-    net cash flow.
+    are ``base_g``, ``base_channel``, ``base_spend_kernel``, ``base_social`` and
+    ``base_onsets`` (:func:`~roi_models.engine.simulate.kernel_inputs`: its own
+    channels, which need not be the plans'); ``base_spend`` its spend on the
+    plans' channel axis (the lines of ROI). ``base_net_cash_flow_kept`` (b or 0
+    rows) receives the baseline's net cash flow.
     """
     b, n = base_g.shape[1], g.shape[1]
     for a in range(0, b, block):
@@ -346,7 +346,7 @@ def _paired_rows(block, g, channel, spend, social, onsets, factors, case_spend,
         sp = base_spend_kernel[:, :, a:e] if base_spend_kernel.shape[2] > 1 \
             else base_spend_kernel[:, :, 0:1]
         on = base_onsets[:, a:e] if base_onsets.shape[1] > 1 else base_onsets[:, 0:1]
-        _simulate_rows(base_g[:, a:e], base_channel[:, :, a:e], sp, social, on,
+        _simulate_rows(base_g[:, a:e], base_channel[:, :, a:e], sp, base_social, on,
                        b_active[:k], b_new[:k], b_retained[:k], b_survival[:k],
                        b_customer_value[:k], b_leads[:k], b_opportunities[:k],
                        b_cost_of_sales_by_kind[:k], b_spend_by_kind[:k],

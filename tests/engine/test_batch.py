@@ -65,6 +65,28 @@ def test_a_baseline_of_b_rows_serves_each_block_of_b_plan_rows(batches):
         np.testing.assert_array_equal(by_mod[k], per_row[k], err_msg=k)
 
 
+def test_a_baseline_of_many_rows_is_simulated_with_its_own_channels(batches):
+    """The baseline's rows are simulated in blocks inside the compiled pass: with its own
+    channels and kinds (here the plan's channels in another order, the social one first),
+    the figures equal those against the same baseline simulated once beforehand."""
+    plan, _ = batches
+    sf = rm.load_shipped("b2b_it_services")
+    social = sf.scenario("social")
+    order = ["linkedin", "events", "outbound"]  # the plans': events, outbound, linkedin
+    other = social.model_copy(update={"channels": {c: social.channels[c] for c in order}})
+    one = ParamBatch.from_assumptions([other])
+    assert one.channel_names == tuple(order) and one.channel_is_social.tolist() == [True, False,
+                                                                                     False]
+    plans = plan.rows(slice(0, 30))
+    lines = channel_lines(plans, one)
+    shared = summarise_chunk(batch_arrays(plans), baseline_result=simulate_chunk(
+        batch_arrays(one)), spend_lines=lines)
+    per_row = summarise_chunk(batch_arrays(plans), batch_arrays(one.repeat(30)),
+                              spend_lines=(lines[0], lines[1]))
+    for k in ("npv", "roi", "payback_month"):
+        np.testing.assert_array_equal(per_row[k], shared[k], err_msg=k)
+
+
 def test_a_baseline_whose_rows_do_not_divide_the_plans_is_refused(batches):
     plan, _ = batches
     baseline, plans = plan.rows(slice(0, 7)), plan.rows(slice(7, 27))  # 20 plans, 7 rows
