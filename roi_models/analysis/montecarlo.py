@@ -178,10 +178,9 @@ def _value(sf: ScenarioFile, name: str, path: str) -> Any:
 
 # ----------------------------------------------------------------------------- evaluation
 def draw_batch(prob: Problem, values: np.ndarray, events: Events | None, *,
-               layout: tuple[np.ndarray, np.ndarray] | None = None,
                response_off: bool = False, no_events: bool = False) -> ParamBatch:
-    """The batch of m draws x P plans: row r is plan ``plan[r]`` in draw ``draw[r]`` of
-    ``layout = (plan, draw)`` (default plan-major: rows ``p m .. (p + 1) m - 1`` are plan p).
+    """The batch of m draws x P plans, plan-major: rows ``p m .. (p + 1) m - 1`` are plan p
+    in draws 0..m-1.
 
     ``values`` (m, d) set the uncertain fields where they apply; ``events``
     the sampled onsets and downturn (None: the expected path of the file, as
@@ -190,8 +189,7 @@ def draw_batch(prob: Problem, values: np.ndarray, events: Events | None, *,
     :func:`insurance_value`). Validated by :meth:`ParamBatch.with_values`.
     """
     m, P = values.shape[0], prob.plans
-    plan, draw = layout if layout is not None else (np.repeat(np.arange(P), m),
-                                                    np.tile(np.arange(m), P))
+    plan, draw = np.repeat(np.arange(P), m), np.tile(np.arange(m), P)
     batch = prob.batch.rows(plan)
     n = plan.size
     current: dict[str, np.ndarray] = {}
