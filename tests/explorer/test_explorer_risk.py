@@ -44,6 +44,13 @@ def table_values(view) -> dict[str, float]:
                                                view.table.value)}
 
 
+def finished_run(view, draws: str):
+    """Type a number of draws, press Run and wait for the run to end."""
+    view.draws_box.value = draws
+    view.start()
+    view.wait()
+
+
 def close(a, b, rel=1e-9) -> bool:
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(close(a[k], b[k], rel) for k in a)
@@ -82,9 +89,7 @@ def test_figures_equal_the_monte_carlo_of_the_saved_settings(ex):
 
 def test_the_plan_in_focus_changes_the_table_without_a_run(ex):
     view = ex.risk
-    view.draws_box.value = "500"
-    view.start()
-    view.wait()
+    finished_run(view, "500")
     ex.focus.value = "blended"
     mc = view.run.mc
     assert view.runs == 1
@@ -121,18 +126,14 @@ def test_a_slider_step_during_a_run_marks_its_results_stale(ex):
     assert STALE_TEXT in unescape(view.state.value) and "roi-stale" in view.table.value
     assert view.charts.stale == ["distribution", "p_beats", "importance"]
     assert state(view)["values"][CAP] == 0.3  # the figures' own settings, not those on screen
-    view.draws_box.value = "500"
-    view.start()
-    view.wait()
+    finished_run(view, "500")
     assert not view.stale() and "roi-stale" not in view.table.value
     assert view.charts.stale == [] and state(view)["values"][CAP] == 0.5
 
 
 def test_a_new_run_dims_the_old_results_and_a_cancelled_one_clears_them(ex):
     view = ex.risk
-    view.draws_box.value = "500"
-    view.start()
-    view.wait()
+    finished_run(view, "500")
     view.draws_box.value = "20,000"
     run = view.start()
     assert "roi-stale" in view.table.value and view.charts.stale == list(
