@@ -572,6 +572,7 @@ def _case_rows(factors, with_terminal_value,
     C = spend.shape[0]
     T = T1 - 1
     incremental, discounted = np.empty(T1), np.empty(T1)
+    benefit, cost = np.empty(T1), np.empty(T1)  # B_t and C_t
     for i in range(n):
         j = (first + i) % base_net_cash_flow.shape[0]  # baseline row: the one, its own, or mod b
         d = factors[i] if factors.shape[0] > 1 else factors[0]
@@ -581,25 +582,38 @@ def _case_rows(factors, with_terminal_value,
         for s in range(active.shape[1]):
             tv_plan += active[i, s, T] * customer_value[i, s, T]
             tv_base += base_active[j, s, T] * base_customer_value[j, s, T]
-        value = benefits = costs = cumulative = deepest = 0.0
+        # B_t = sum_k max(Delta_k, 0) and C_t = sum_k max(-Delta_k, 0), line by line in the order
+        # of _lines, each line a loop over the months (no chain from month to month)
         for t in range(T1):
-            # B_t = sum_k max(Delta_k, 0) and C_t = sum_k max(-Delta_k, 0), in the order of _lines
-            b_t, c_t = _line(0.0, 0.0, gross_profit[i, t] - base_gross_profit[j, t])
-            for c in range(C):
-                b_t, c_t = _line(b_t, c_t, -(spend[c, t, js] - base_spend[c, t, jb]))
-            for k in range(2):
-                b_t, c_t = _line(b_t, c_t, -(cost_of_sales_by_kind[i, k, t]
-                                             - base_cost_of_sales_by_kind[j, k, t]))
-            b_t, c_t = _line(b_t, c_t, -(referral_rewards[i, t] - base_referral_rewards[j, t]))
-            b_t, c_t = _line(b_t, c_t, -(support_cost[i, t] - base_support_cost[j, t]))
-            b_t, c_t = _line(b_t, c_t, -(programme_cost[i, t] - base_programme_cost[j, t]))
-            if with_terminal_value and t == T:
-                b_t, c_t = _line(b_t, c_t, tv_plan - tv_base)
+            benefit[t], cost[t] = _line(0.0, 0.0, gross_profit[i, t] - base_gross_profit[j, t])
+        for c in range(C):
+            for t in range(T1):
+                benefit[t], cost[t] = _line(benefit[t], cost[t],
+                                            -(spend[c, t, js] - base_spend[c, t, jb]))
+        for k in range(2):
+            for t in range(T1):
+                benefit[t], cost[t] = _line(benefit[t], cost[t],
+                                            -(cost_of_sales_by_kind[i, k, t]
+                                              - base_cost_of_sales_by_kind[j, k, t]))
+        for t in range(T1):
+            benefit[t], cost[t] = _line(benefit[t], cost[t],
+                                        -(referral_rewards[i, t] - base_referral_rewards[j, t]))
+        for t in range(T1):
+            benefit[t], cost[t] = _line(benefit[t], cost[t],
+                                        -(support_cost[i, t] - base_support_cost[j, t]))
+        for t in range(T1):
+            benefit[t], cost[t] = _line(benefit[t], cost[t],
+                                        -(programme_cost[i, t] - base_programme_cost[j, t]))
+        if with_terminal_value:
+            benefit[T], cost[T] = _line(benefit[T], cost[T], tv_plan - tv_base)
+        for t in range(T1):
             incremental[t] = net_cash_flow[i, t] - base_net_cash_flow[j, t]
             discounted[t] = incremental[t] * d[t]
+        value = benefits = costs = cumulative = deepest = 0.0
+        for t in range(T1):  # the sums in month order
             value += discounted[t]
-            benefits += b_t * d[t]
-            costs += c_t * d[t]
+            benefits += benefit[t] * d[t]
+            costs += cost[t] * d[t]
             cumulative += incremental[t]
             deepest = min(deepest, cumulative)
         tv = (tv_plan - tv_base) * d[T]
