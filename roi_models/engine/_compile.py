@@ -15,13 +15,24 @@ user's cache directory (``$XDG_CACHE_HOME/numba``, else ``~/.cache/numba``);
 - No writable place at all (a read-only package and a read-only home): numba
   refuses ``cache=True``; the kernel is then compiled in every process that
   uses it (a few seconds), instead of failing to import.
+- A kernel that calls a kernel of another file: numba keeps the callee's
+  machine code inside the caller's and checks only the caller's own file
+  before it loads the caller from the cache (numba issue #6845), so after an
+  edit of ``simulate.py`` the cached ``batch._summary_rows`` would still run
+  the old model. Here every kernel's cache is stamped with the contents of
+  all the engine's source files (:func:`_sources_stamp`): an edit of any of
+  them compiles every kernel again.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from numba import njit
@@ -39,11 +50,35 @@ def compiled(**options: Any) -> Callable[[Callable[..., Any]], Any]:
     def decorate(function: Callable[..., Any]) -> Any:
         with _empty_xdg_cache_home_unset():
             try:
-                return njit(cache=True, nogil=True, **options)(function)
+                kernel = njit(cache=True, nogil=True, **options)(function)
             except RuntimeError:  # "cannot cache function ...: no locator available"
                 return njit(nogil=True, **options)(function)
+        _stamp_with_the_folder(kernel, Path(inspect.getfile(function)).parent)
+        return kernel
 
     return decorate
+
+
+def _stamp_with_the_folder(kernel: Any, folder: Path) -> None:
+    """Make ``kernel``'s cache stale whenever a source file of ``folder`` changes.
+
+    numba compares the stamp kept in a cache index with ``_source_stamp``
+    (the hash of the function's own file) and compiles again where they
+    differ; the stamp becomes that hash and :func:`_sources_stamp` of the
+    folder. A numba without these attributes keeps its own rule.
+    """
+    cache_file = getattr(getattr(kernel, "_cache", None), "_cache_file", None)
+    if cache_file is not None and hasattr(cache_file, "_source_stamp"):
+        cache_file._source_stamp = (cache_file._source_stamp, _sources_stamp(folder))
+
+
+@functools.lru_cache(maxsize=None)
+def _sources_stamp(folder: Path) -> str:
+    """SHA-256 of the names and contents of the ``.py`` files of ``folder``, in name order."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 @contextmanager

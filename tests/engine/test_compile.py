@@ -30,3 +30,34 @@ def test_an_empty_xdg_cache_home_is_unset_while_kernels_are_declared(monkeypatch
     monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
     compiled()(lambda: None)
     assert seen == [None, "/somewhere"]
+
+
+CALLEE = "from roi_models.engine._compile import compiled\n\n@compiled()\ndef level():\n    return {}\n"
+CALLER = ("from roi_models.engine._compile import compiled\nfrom .callee import level\n\n"
+          "@compiled()\ndef twice():\n    return 2.0 * level()\n")
+
+
+def test_an_edit_of_a_callees_file_recompiles_its_cached_callers(tmp_path):
+    # numba checks only the caller's own file before loading it from the cache, with the callee
+    # compiled into it (numba #6845): after the callee's file changes, a process would still get
+    # 2.0 x the old level. Each run is a fresh process with the cache in the package's folder.
+    import subprocess
+    import sys
+
+    package = tmp_path / "kernels"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "caller.py").write_text(CALLER)
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), *sys.path])
+
+    def run():
+        return subprocess.run([sys.executable, "-c", "from kernels.caller import twice; print(twice())"],
+                              env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+    (package / "callee.py").write_text(CALLEE.format(1.5))
+    assert run() == "3.0"
+    assert run() == "3.0"  # from the cache
+    assert list((package / "__pycache__").glob("caller.twice-*.nbi"))
+    (package / "callee.py").write_text(CALLEE.format(4.0))
+    assert run() == "8.0"
