@@ -72,7 +72,7 @@ def _stamp_with_the_folder(kernel: Any, folder: Path) -> None:
         cache_file._source_stamp = (cache_file._source_stamp, _sources_stamp(folder))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _sources_stamp(folder: Path) -> str:
     """SHA-256 of the names and contents of the ``.py`` files of ``folder``, in name order."""
     digest = hashlib.sha256()

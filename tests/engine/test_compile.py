@@ -32,7 +32,8 @@ def test_an_empty_xdg_cache_home_is_unset_while_kernels_are_declared(monkeypatch
     assert seen == [None, "/somewhere"]
 
 
-CALLEE = "from roi_models.engine._compile import compiled\n\n@compiled()\ndef level():\n    return {}\n"
+CALLEE = ("from roi_models.engine._compile import compiled\n\n"
+          "@compiled()\ndef level():\n    return {}\n")
 CALLER = ("from roi_models.engine._compile import compiled\nfrom .callee import level\n\n"
           "@compiled()\ndef twice():\n    return 2.0 * level()\n")
 
@@ -52,8 +53,9 @@ def test_an_edit_of_a_callees_file_recompiles_its_cached_callers(tmp_path):
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), *sys.path])
 
     def run():
-        return subprocess.run([sys.executable, "-c", "from kernels.caller import twice; print(twice())"],
-                              env=env, capture_output=True, text=True, check=True).stdout.strip()
+        code = "from kernels.caller import twice; print(twice())"
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, check=True).stdout.strip()
 
     (package / "callee.py").write_text(CALLEE.format(1.5))
     assert run() == "3.0"
