@@ -494,6 +494,7 @@ def _simulate_rows(g, channel, spend, social, onsets,
     a = np.empty((C, T1))  # carry-over a_c(t) of the row
     aw, x = np.empty(T1), np.empty(T1)  # sum_c w_c h_c(t); sum_c v_c a_c(t)
     ramp, shock = np.empty(T1), np.empty(T1)  # ramp(t); the viral-event impact d(t)
+    pipe = np.empty(T1)  # the pipeline of a kind, its opportunities L months before
     cpo_k, win_k, opp_before = np.empty(2), np.empty(2), np.empty(2)
     lag_whole, lag_frac = np.empty(2, dtype=np.int64), np.empty(2)
     leads_k = np.empty(2)  # leads of month 0 by kind
@@ -546,11 +547,16 @@ def _simulate_rows(g, channel, spend, social, onsets,
         for c in range(C):
             a[c, 0] = channel[_S_BEFORE, c, i] / (1.0 - lam[c])
         # the two recursions from month to month, side by side: carry-over and the level of
-        # the random viral events, which decays by the half-life and adds the month's onsets
+        # the random viral events, which decays by the half-life and adds the month's onsets;
+        # the spend by kind on the way (month 0 of spend is 0)
+        for k in range(2):
+            for t in range(T1):
+                spend_by_kind[i, k, t] = 0.0
         level = 0.0
         for t in range(1, T1):
             for c in range(C):
                 a[c, t] = spend[c, t, j] + lam[c] * a[c, t - 1]
+                spend_by_kind[i, kind[c], t] += spend[c, t, j]
             level = level * viral_decay + onsets[t, jo]
             shock[t] = level
         leads_k[0] = leads_k[1] = aw0 = x0 = 0.0
@@ -566,17 +572,15 @@ def _simulate_rows(g, channel, spend, social, onsets,
         channel_spend[i, 0] = cost_of_sales[i, 0] = 0.0
         for s in range(S):
             survival[i, s, 0] = 1.0
-        # each channel's leads (Hill), spend, awareness h_c and engagement weight, summed by kind
-        # and over the channels in channel order (months 1..T; month 0 of leads and spend is 0)
+        # each channel's leads (Hill), awareness h_c and engagement weight, summed by kind and
+        # over the channels in channel order (months 1..T; month 0 of leads is 0)
         for t in range(T1):
             aw[t] = x[t] = 0.0
         for k in range(2):
             for t in range(T1):
-                leads[i, k, t] = spend_by_kind[i, k, t] = 0.0
+                leads[i, k, t] = 0.0
         for c in range(C):
             _add_hill(a[c], K[c], Lmax[c], alpha[c], leads[i, kind[c]])
-            for t in range(1, T1):
-                spend_by_kind[i, kind[c], t] += spend[c, t, j]
             for t in range(1, T1):
                 aw[t] += w_aw[c] * a[c, t] / (a[c, t] + K_aw[c])  # sum_c w_c h_c(t)
                 x[t] += v_eng[c] * a[c, t]
@@ -610,15 +614,18 @@ def _simulate_rows(g, channel, spend, social, onsets,
             hit[i, t] = max(0.0, 1.0 - viral_hit * shock[t])
             q_eff[i, t] = q * (1.0 + beta_q * participation[i, t])
             referral[i, t] = referral_rate * (1.0 + referral_lift * participation[i, t])
-        # paid wins win_k x opp_k(t - L_k), a fractional lag interpolating two months; months
-        # before the plan (index <= 0) carry the steady pipeline; new before the capacity
+        # paid wins win_k x opp_k(t - L_k), a fractional lag interpolating two months (new before
+        # the capacity): pipe(t) = opp_k(t - floor(L_k)), where months before the plan (t -
+        # floor(L_k) <= 0) carry the steady pipeline
         for k in range(2):
             source = S_SOCIAL if k == 1 else S_TRADITIONAL
+            before = min(lag_whole[k], T)  # pipe(0..before) is the steady pipeline
+            for t in range(before + 1):
+                pipe[t] = opp_before[k]
+            for t in range(before + 1, T1):
+                pipe[t] = opportunities[i, k, t - lag_whole[k]]
             for t in range(1, T1):
-                m1 = t - lag_whole[k]
-                opp1 = opportunities[i, k, m1] if m1 >= 1 else opp_before[k]
-                opp2 = opportunities[i, k, m1 - 1] if m1 >= 2 else opp_before[k]
-                wins = win_k[k] * ((1.0 - lag_frac[k]) * opp1 + lag_frac[k] * opp2)
+                wins = win_k[k] * ((1.0 - lag_frac[k]) * pipe[t] + lag_frac[k] * pipe[t - 1])
                 new[i, source, t] = wins * hit[i, t]
         # retention: churn_s(t) and survival r_s(t) = 1 - churn_s(t), with the downturn
         for s in range(S):
