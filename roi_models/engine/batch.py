@@ -270,7 +270,8 @@ def _summary_rows(block, g, channel, spend, social, onsets, factors, with_case,
     clv_to_cac_by_source = np.empty((m, S))
     npv_with_terminal_value, terminal_value = np.empty(m), np.empty(m)
     pv_benefits, pv_costs = np.empty(m), np.empty(m)
-    discounted_payback_month, peak_outlay = np.empty(m), np.empty(m)
+    peak_outlay = np.empty(m)
+    not_kept = np.empty(0)  # the discounted payback month: not computed for a summary
     for a in range(0, n, block):
         b = min(a + block, n)
         k = b - a
@@ -302,7 +303,7 @@ def _summary_rows(block, g, channel, spend, social, onsets, factors, with_case,
                        base_customer_value, base_net_cash_flow, base_spend, a,
                        npv[a:b], npv_with_terminal_value[:k], terminal_value[:k], roi[a:b],
                        pv_benefits[:k], pv_costs[:k], payback_month[a:b],
-                       discounted_payback_month[:k], peak_outlay[:k])
+                       not_kept, peak_outlay[:k])
         if net_cash_flow_kept.shape[0] > 0:
             net_cash_flow_kept[a:b] = net_cash_flow[:k]
 

@@ -566,7 +566,9 @@ def _case_rows(factors, with_terminal_value,
     programme (-) and the terminal value :math:`\\sum_s A_s(T) V_s(T)` (+, in
     month T); the payback months are
     :func:`~roi_models.engine.finance.payback_month`'s rule of the
-    incremental cash flow, plain and discounted.
+    incremental cash flow, plain and discounted (the discounted one only where
+    ``discounted_payback_month`` has rows: :func:`roi_models.engine.batch.run_batch`
+    passes an empty array, it keeps the plain one only).
     """
     n, T1 = net_cash_flow.shape
     C = spend.shape[0]
@@ -624,7 +626,8 @@ def _case_rows(factors, with_terminal_value,
         pv_costs[i] = costs
         roi[i] = _ratio(benefits - costs, costs)
         payback_month[i] = _payback(incremental)
-        discounted_payback_month[i] = _payback(discounted)
+        if discounted_payback_month.shape[0] > 0:  # (a summary of many rows leaves it out)
+            discounted_payback_month[i] = _payback(discounted)
         peak_outlay[i] = 0.0 - deepest  # (0.0 - 0.0 is +0.0; -deepest would be -0.0)
 
 
