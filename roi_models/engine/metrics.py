@@ -209,22 +209,24 @@ def _plan_rows(factors, new, customer_value, spend_by_kind, cost_of_sales_by_kin
                 acquired_s += new[i, s, t]
                 weighted_s += new[i, s, t] * customer_value[i, s, t]
             acquired_by[s], weighted[s] = acquired_s, weighted_s
-        for k in range(2):
-            spend_k = cos_k = 0.0
-            for t in range(1, T1):
-                spend_k += spend_by_kind[i, k, t]
-                cos_k += cost_of_sales_by_kind[i, k, t]
-            spend[k], cos[k] = spend_k, cos_k
-        rewards = revenue_total = acquired_total = at_risk = value = programme = 0.0
-        for t in range(T1):
-            programme += programme_cost[i, t]  # month 0 holds the one-time cost
+        # the other sums in one loop over the months (ten chains side by side); month 0 holds
+        # the one-time cost and the first flow of the NPV
+        programme = 0.0 + programme_cost[i, 0]
+        value = 0.0 + net_cash_flow[i, 0] * d[0]
+        spend_0 = spend_1 = cos_0 = cos_1 = 0.0  # per kind
+        rewards = revenue_total = acquired_total = at_risk = 0.0
         for t in range(1, T1):
+            spend_0 += spend_by_kind[i, 0, t]
+            spend_1 += spend_by_kind[i, 1, t]
+            cos_0 += cost_of_sales_by_kind[i, 0, t]
+            cos_1 += cost_of_sales_by_kind[i, 1, t]
+            programme += programme_cost[i, t]
             rewards += referral_rewards[i, t]
             revenue_total += revenue[i, t]
             acquired_total += new_customers[i, t]
             at_risk += active_customers[i, t - 1]  # A(t-1): customer-months at risk
-        for t in range(T1):
             value += net_cash_flow[i, t] * d[t]
+        spend[0], spend[1], cos[0], cos[1] = spend_0, spend_1, cos_0, cos_1
         # CAC: spend and cost of sales per paid source, rewards per referral, 0 for organic
         cost[S_EXISTING] = cost[S_ORGANIC] = 0.0
         cost[S_TRADITIONAL] = spend[0] + cos[0]

@@ -572,6 +572,8 @@ def _simulate_rows(g, channel, spend, social, onsets,
         channel_spend[i, 0] = cost_of_sales[i, 0] = 0.0
         for s in range(S):
             survival[i, s, 0] = 1.0
+        for t in range(T1):
+            new[i, S_EXISTING, t] = 0.0  # the customers of the start are not acquired
         # each channel's leads (Hill), awareness h_c and engagement weight, summed by kind and
         # over the channels in channel order (months 1..T; month 0 of leads is 0)
         for t in range(T1):
@@ -636,39 +638,41 @@ def _simulate_rows(g, channel, spend, social, onsets,
                 survival[i, s, t] = max(0.0, 1.0 - churn)
 
     # ================================================================ pass 2: customers
-    U = np.empty(ROWS_SIDE_BY_SIDE)  # everyone ever acquired U(t - 1), then U(t), of each row
-    left = np.empty(ROWS_SIDE_BY_SIDE)  # what is left of the market, M - U
+    # the state of each row, U(t - 1) everyone ever acquired, what is left of the market M - U and
+    # A(t - 1) the active customers (then of month t), and its market M and share of referrals that
+    # word of mouth would have brought
+    U, left, A_r = np.empty(ROWS_SIDE_BY_SIDE), np.empty(ROWS_SIDE_BY_SIDE), np.empty(ROWS_SIDE_BY_SIDE)
+    M_r, wom_share = np.empty(ROWS_SIDE_BY_SIDE), np.empty(ROWS_SIDE_BY_SIDE)
     for first in range(0, n, ROWS_SIDE_BY_SIDE):
         last = min(first + ROWS_SIDE_BY_SIDE, n)
         for i in range(first, last):
+            r = i - first
             N0 = g[_N0, i]
             for s in range(S):
                 active[i, s, 0] = N0 if s == S_EXISTING else 0.0
                 new[i, s, 0] = retained[i, s, 0] = 0.0
             active_customers[i, 0] = N0
             new_customers[i, 0] = 0.0
-            U[i - first] = N0
-            left[i - first] = g[_M, i] - N0
+            U[r], A_r[r], M_r[r], wom_share[r] = N0, N0, g[_M, i], g[_WOM_SHARE, i]
+            left[r] = g[_M, i] - N0
         for t in range(1, T1):
             for i in range(first, last):  # the rows side by side
                 r = i - first
-                M = g[_M, i]
-                A = active_customers[i, t - 1]  # active customers A(t - 1)
+                A = A_r[r]  # active customers A(t - 1)
                 # acquisition: paid wins (pass 1), word of mouth (Bass), referrals, within the
                 # market
-                imitation = q_eff[i, t] * (A / M)
+                imitation = q_eff[i, t] * (A / M_r[r])
                 q_adopter = q_eff[i, t] if U[r] == 0.0 else q_eff[i, t] * (A / U[r])  # U = 0:
                 # the Bass curve from F = 0
                 bass = _bass_step(left[r], imitation, q_adopter, p_eff[i, t])  # awareness, word
                 # of mouth
                 referred = referral[i, t] * A  # the programme, prompted
-                moved = min(g[_WOM_SHARE, i] * referred, bass)  # would have come by word of
-                # mouth anyway
-                new[i, S_EXISTING, t] = 0.0
-                new[i, S_ORGANIC, t] = (bass - moved) * hit[i, t]
-                new[i, S_REFERRAL, t] = referred * hit[i, t]
-                new_total = (new[i, S_TRADITIONAL, t] + new[i, S_SOCIAL, t]
-                             + new[i, S_ORGANIC, t] + new[i, S_REFERRAL, t])
+                moved = min(wom_share[r] * referred, bass)  # would have come by word of mouth
+                # anyway
+                organic = (bass - moved) * hit[i, t]
+                by_referral = referred * hit[i, t]
+                new[i, S_ORGANIC, t], new[i, S_REFERRAL, t] = organic, by_referral
+                new_total = new[i, S_TRADITIONAL, t] + new[i, S_SOCIAL, t] + organic + by_referral
                 if new_total > left[r]:  # capacity: never more than what is left of the market
                     for s in range(S):
                         new[i, s, t] *= left[r] / new_total
@@ -681,7 +685,7 @@ def _simulate_rows(g, channel, spend, social, onsets,
                     retained[i, s, t] = active[i, s, t - 1] * survival[i, s, t]
                     active[i, s, t] = retained[i, s, t] + new[i, s, t]
                     A += active[i, s, t]
-                active_customers[i, t] = A
+                A_r[r] = active_customers[i, t] = A
                 new_customers[i, t] = new_total
 
     # ================================================================ pass 3: cash, customer value
