@@ -656,8 +656,9 @@ def _simulate_rows(g, channel, spend, social, onsets,
             U[r], A_r[r], M_r[r], wom_share[r] = N0, N0, g[_M, i], g[_WOM_SHARE, i]
             left[r] = g[_M, i] - N0
         for t in range(1, T1):
-            for i in range(first, last):  # the rows side by side
-                r = i - first
+            for r in range(last - first):  # the rows side by side: r in the group, i in the batch
+                i = np.uint64(first + r)  # unsigned: numba adds a test for a negative index to
+                # every index of a signed integer that the compiler cannot prove >= 0 (2 ns)
                 A = A_r[r]  # active customers A(t - 1)
                 # acquisition: paid wins (pass 1), word of mouth (Bass), referrals, within the
                 # market
