@@ -480,9 +480,14 @@ def _simulate_rows(g, channel, spend, social, onsets,
        time: a month of a row waits for its month before (active customers,
        the market left) through the Bass step, a chain of about 100 cycles of
        latency; rows are independent, so the processor works on four rows'
-       chains at once.
+       chains at once. Each row's state (U, M - U, A) stays in small arrays
+       beside the chain, not read back from the outputs.
     3. Row by row: cash, each line a loop over the months, then the customer value
        backwards from T.
+
+    Where the time goes (issue 10; 32-row blocks of the sampled B2B batch in
+    cache, one thread, 60 months): about 44 ns a row-month, pass 1 about 21,
+    pass 2 about 16, pass 3 about 7.
     """
     C, T1, n_spend = spend.shape
     n = g.shape[1]
