@@ -31,11 +31,7 @@ HELPERS = {
 }
 """Top-level helper modules any layer may import, and what each of them may import."""
 
-EXCEPTIONS = {
-    ("roi_models/analysis/scenarios.py", "cli"):
-        "ScenarioResults.to_json_dict, the deprecated alias of cli.json_document, while "
-        "tests/report/test_report_browser.py still calls it",
-}
+EXCEPTIONS: dict[tuple[str, str], str] = {}
 """Upward imports allowed for a stated reason (each must still exist)."""
 
 

@@ -289,20 +289,6 @@ class ScenarioResults:
                 out[col] = none_if_nan(value)
         return out
 
-    def to_json_dict(self, names: Sequence[str] | None = None) -> dict[str, Any]:
-        """Deprecated: use :func:`roi_models.cli.json_document` (the document lives with the CLI).
-
-        Kept only while ``tests/report/test_report_browser.py`` still calls it.
-        """
-        import warnings
-
-        from ..cli import json_document  # layer exception listed in tests/test_layers.py
-
-        warnings.warn("ScenarioResults.to_json_dict is deprecated: use "
-                      "roi_models.cli.json_document(results, names)", DeprecationWarning,
-                      stacklevel=2)
-        return json_document(self, names)
-
 
 def run_scenarios(
     sf: ScenarioFile, names: Sequence[str] | None = None, *, source: str = ""

@@ -119,12 +119,6 @@ def test_frames_are_tidy_and_queryable(res):
     assert isinstance(m.query("scenario == 'social' and month == 12"), pd.DataFrame)
 
 
-def test_to_json_dict_is_a_deprecated_alias_of_the_cli_document(res):
-    with pytest.warns(DeprecationWarning, match="json_document"):
-        doc = res.to_json_dict(["social"])
-    assert doc == json_document(res, ["social"])
-
-
 def test_monthly_churn_rate_is_missing_where_nobody_was_active(res):
     m = res.monthly
     assert m.loc[m.month == 0, "churn_rate"].isna().all()  # month 0: no month before it

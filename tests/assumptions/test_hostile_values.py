@@ -32,7 +32,7 @@ from roi_models.assumptions import parse_scenario_text
 from roi_models.assumptions.merge import deep_merge, nest
 from roi_models.assumptions.scenario_file import scenario_file_from_dict, scenario_file_to_dict
 from roi_models.assumptions.yaml_input import load_yaml
-from roi_models.cli import format_summary
+from roi_models.cli import format_summary, json_document
 from roi_models.errors import InputError
 
 SOURCE = "hostile.yaml"
@@ -146,7 +146,7 @@ def test_no_nan_or_inf_reaches_the_json_or_the_table_at_the_bounds(data):
     raw["base"] = deep_merge(sf.base.model_dump(), nest(chosen))
     res = rm.run_scenarios(scenario_file_from_dict(raw, SOURCE))
     # Expected: strict JSON (allow_nan=False raises on NaN and inf) and no "inf"/"nan" text.
-    json.dumps(res.to_json_dict(list(res.names)), allow_nan=False)
+    json.dumps(json_document(res, list(res.names)), allow_nan=False)
     table = format_summary(res).lower()
     assert "inf" not in table and "nan" not in table, table
     assert all(math.isfinite(v) for v in res.summary["npv"])

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import roi_models as rm
+from roi_models.cli import json_document
 from roi_models.explorer import LEVERS, SHARE_MOVED, Coalescer, Explorer, apply_levers, format_kpis
 from roi_models.explorer.figures import churn_percent
 
@@ -260,7 +261,7 @@ def test_export_report_writes_the_report_of_the_current_settings(ex, tmp_path):
 @pytest.mark.parametrize("name", SHIPPED)
 def test_untouched_kpi_table_is_the_cli_json(name, tmp_path):
     ex = Explorer(name, folder=tmp_path, interval=0)
-    doc = rm.run_scenarios(rm.load_shipped(name)).to_json_dict()
+    doc = json_document(rm.run_scenarios(rm.load_shipped(name)))
     for (scenario, key), text in _table_values(ex).items():
         want = doc["scenarios"][scenario]["kpis"][key]
         assert (text == "") if want is None else float(text) == want, (scenario, key)

@@ -46,6 +46,7 @@ import pytest
 import roi_models as rm
 from roi_models.analysis.sensitivity import decision_margins, tornado
 from roi_models.charts.sensitivity import decision_margin_figure, tornado_figure
+from roi_models.cli import json_document
 from roi_models.explorer import LEVERS, LeverFormat, apply_levers, lever_specs
 from roi_models.explorer.chartwidget import figure_json
 from roi_models.explorer.controls import css_class
@@ -419,7 +420,7 @@ def test_every_figure_on_screen_is_the_engines(voila_url, browser, tmp_path):
 
     # 1. the first file as loaded: the table IS `roi-models run FILE --json`
     shown = settled(page, "b2b_it_services", timeout=60)
-    doc = rm.run_scenarios(rm.load_shipped("b2b_it_services")).to_json_dict()
+    doc = json_document(rm.run_scenarios(rm.load_shipped("b2b_it_services")))
     for s, part in doc["scenarios"].items():
         for k in ("npv", "roi", "irr_annual", "discounted_payback_month", "cac", "clv"):
             want, text = part["kpis"][k], shown["cells"][f"{s}|{k}"]

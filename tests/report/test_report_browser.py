@@ -102,6 +102,7 @@ def test_whatif_slider_redraws_chart_and_npv(loaded, results):
 
 
 def test_kpi_cards_show_run_figures(loaded, results):
+    from roi_models.cli import json_document
     from roi_models.report.views import KPI_KEYS
 
     cards = loaded.locator("#headline-kpis [data-kpi]")
@@ -116,7 +117,7 @@ def test_kpi_cards_show_run_figures(loaded, results):
             assert el.inner_text().count("n/a (") == 1
         else:
             assert float(value) == expected
-    json_doc = results.to_json_dict()
+    json_doc = json_document(results)
     table = loaded.locator("#kpi-table td[data-kpi]")
     for i in range(table.count()):
         el = table.nth(i)
