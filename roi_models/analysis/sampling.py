@@ -117,7 +117,7 @@ class Marginal:
     low: float
     high: float
     _cdf_range: tuple[Any, float, float] = field(init=False, repr=False, compare=False)
-    _inverse: Any = field(init=False, repr=False, compare=False)  # PERT: the PINV inverse
+    _inverse: Any = field(init=False, repr=False, compare=False)  # PERT: PINV, low, width
 
     def __post_init__(self) -> None:  # the frozen scipy distribution and F(low), F(high), once
         dist = self.distribution()
@@ -129,9 +129,9 @@ class Marginal:
             lo, hi = max(0.0, (self.low - a) / width), min(1.0, (self.high - a) / width)
             alpha, beta = dist.args
             mode = (float(self.spec.mode or 0.0) - a) / width
-            inverse = NumericalInversePolynomial(
+            inverse = (NumericalInversePolynomial(
                 _BetaDensity(alpha, beta), domain=(lo, hi), u_resolution=1e-12,
-                center=mode if lo < mode < hi else (lo + hi) / 2)
+                center=mode if lo < mode < hi else (lo + hi) / 2), a, width)
         object.__setattr__(self, "_inverse", inverse)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
@@ -196,8 +196,8 @@ class Marginal:
         inverse on [low, high] (the module docstring)."""
         u = np.asarray(u, dtype=float)
         if self._inverse is not None:
-            a, width = float(self.spec.low), float(self.spec.high) - float(self.spec.low)
-            return np.clip(a + width * self._inverse.ppf(u), self.low, self.high)
+            pinv, a, width = self._inverse
+            return np.clip(a + width * pinv.ppf(u), self.low, self.high)
         dist, f_low, f_high = self._cdf_range
         return np.clip(dist.ppf(f_low + u * (f_high - f_low)), self.low, self.high)
 

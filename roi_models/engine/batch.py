@@ -233,6 +233,20 @@ _PLAN_FIGURES = ("npv_plan", "cac", "cac_blended", "clv", "clv_to_cac", "cost_of
 _CASE_FIGURES = ("npv", "roi", "payback_month")  # of incremental_figures
 
 
+@compiled()
+def _block(x, a, b):
+    """Rows ``a..b-1`` of an array whose last axis is the rows (spend, onsets), or the
+    array as it is where that axis has length 1 (shared by every row): the compiled
+    passes' form of :func:`_rows`."""
+    return x[..., a:b] if x.shape[-1] > 1 else x[..., 0:1]
+
+
+@compiled()
+def _block_of_rows(x, a, b):
+    """The same for an array whose first axis is the rows (the discount factors)."""
+    return x[a:b] if x.shape[0] > 1 else x[0:1]
+
+
 @compiled(error_model="numpy")
 def _summary_rows(block, g, channel, spend, social, onsets, factors, with_case,
                   case_spend, base_gross_profit, base_cost_of_sales_by_kind,
@@ -275,9 +289,7 @@ def _summary_rows(block, g, channel, spend, social, onsets, factors, with_case,
     for a in range(0, n, block):
         b = min(a + block, n)
         k = b - a
-        sp = spend[:, :, a:b] if spend.shape[2] > 1 else spend[:, :, 0:1]
-        on = onsets[:, a:b] if onsets.shape[1] > 1 else onsets[:, 0:1]
-        d = factors[a:b] if factors.shape[0] > 1 else factors[0:1]
+        sp, on, d = _block(spend, a, b), _block(onsets, a, b), _block_of_rows(factors, a, b)
         _simulate_rows(g[:, a:b], channel[:, :, a:b], sp, social, on,
                        active[:k], new[:k], retained[:k], survival[:k], customer_value[:k],
                        leads[:k], opportunities[:k], cost_of_sales_by_kind[:k], spend_by_kind[:k],
@@ -294,7 +306,7 @@ def _summary_rows(block, g, channel, spend, social, onsets, factors, with_case,
                    new_customers_total[:k], budget[:k],
                    cac_by_source[:k], clv_by_source[:k], clv_to_cac_by_source[:k])
         if with_case:
-            cs = case_spend[:, :, a:b] if case_spend.shape[2] > 1 else case_spend[:, :, 0:1]
+            cs = _block(case_spend, a, b)
             _case_rows(d, False, gross_profit[:k], cost_of_sales_by_kind[:k],
                        referral_rewards[:k], support_cost[:k], programme_cost[:k], active[:k],
                        customer_value[:k], net_cash_flow[:k], cs,
@@ -344,9 +356,7 @@ def _paired_rows(block, g, channel, spend, social, onsets, factors, case_spend,
     for a in range(0, b, block):
         e = min(a + block, b)
         k = e - a
-        sp = base_spend_kernel[:, :, a:e] if base_spend_kernel.shape[2] > 1 \
-            else base_spend_kernel[:, :, 0:1]
-        on = base_onsets[:, a:e] if base_onsets.shape[1] > 1 else base_onsets[:, 0:1]
+        sp, on = _block(base_spend_kernel, a, e), _block(base_onsets, a, e)
         _simulate_rows(base_g[:, a:e], base_channel[:, :, a:e], sp, base_social, on,
                        b_active[:k], b_new[:k], b_retained[:k], b_survival[:k],
                        b_customer_value[:k], b_leads[:k], b_opportunities[:k],
@@ -357,13 +367,12 @@ def _paired_rows(block, g, channel, spend, social, onsets, factors, case_spend,
                        b_margin_per_customer[:k], b_active_customers[:k], b_new_customers[:k])
         if base_net_cash_flow_kept.shape[0] > 0:
             base_net_cash_flow_kept[a:e] = b_net_cash_flow[:k]
-        bs = base_spend[:, :, a:e] if base_spend.shape[2] > 1 else base_spend[:, :, 0:1]
+        bs = _block(base_spend, a, e)
         for first in range(a, n, b):  # the block's rows of each plan: first .. first + k - 1
             r = first + k
-            sp = spend[:, :, first:r] if spend.shape[2] > 1 else spend[:, :, 0:1]
-            on = onsets[:, first:r] if onsets.shape[1] > 1 else onsets[:, 0:1]
-            d = factors[first:r] if factors.shape[0] > 1 else factors[0:1]
-            cs = case_spend[:, :, first:r] if case_spend.shape[2] > 1 else case_spend[:, :, 0:1]
+            sp, on, d = _block(spend, first, r), _block(onsets, first, r), \
+                _block_of_rows(factors, first, r)
+            cs = _block(case_spend, first, r)
             kept = net_cash_flow_kept[first:r] if net_cash_flow_kept.shape[0] > 0 \
                 else net_cash_flow_kept
             _summary_rows(block, g[:, first:r], channel[:, :, first:r], sp, social, on, d, True,

@@ -659,7 +659,7 @@ def _simulate_rows(g, channel, spend, social, onsets,
             active_customers[i, 0] = N0
             new_customers[i, 0] = 0.0
             U[r], A_r[r], M_r[r], wom_share[r] = N0, N0, g[_M, i], g[_WOM_SHARE, i]
-            left[r] = g[_M, i] - N0
+            left[r] = M_r[r] - N0
         for t in range(1, T1):
             for r in range(last - first):  # the rows side by side: r in the group, i in the batch
                 i = np.uint64(first + r)  # unsigned: numba adds a test for a negative index to
